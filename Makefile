@@ -1,0 +1,29 @@
+# Two entry points: `make run` (all notebooks) and `make test` (unit tests + nbval).
+# Both create the virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PARAMS ?= params/default.yaml
+
+.PHONY: run test lint clean-venv
+
+$(VENV)/installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## run: execute notebooks 01.. in order with papermill (PARAMS=params/seed.yaml to switch)
+run: $(VENV)/installed
+	$(PY) -m helpers.runner --params $(PARAMS)
+
+## test: unit tests, doctests, then the notebooks under nbval with params/quick.yaml
+test: $(VENV)/installed
+	$(PY) -m pytest -q tests --doctest-modules helpers; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
+	TUTORIAL_PARAMS=params/quick.yaml $(PY) -m pytest -q --nbval-lax notebooks; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
+
+lint: $(VENV)/installed
+	$(PY) -m ruff check helpers tests
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""Reusable code for the genre-classification tutorial notebooks."""

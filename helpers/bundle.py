@@ -1,0 +1,93 @@
+"""A model bundle: the Keras model plus everything needed to use it correctly.
+
+A bundle is a folder holding ``model.keras`` and ``bundle.json`` (genre list,
+feature settings, window length, review threshold, training summary). Saving
+writes to a temporary sibling folder and swaps it in, so an interrupted save
+never leaves a half-written bundle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from helpers.config import FeatureSettings
+
+BUNDLE_VERSION = 1
+
+
+class BundleError(RuntimeError):
+    """A model bundle is missing or unusable; the message says what to do."""
+
+
+@dataclasses.dataclass
+class Bundle:
+    """A trained model and the facts that must travel with it."""
+
+    model: keras.Model
+    genres: list[str]
+    features: FeatureSettings
+    window_frames: int
+    threshold: float | None = None  # review threshold on confidence; None = not chosen yet
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)  # settings, metrics, history
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the bundle to ``folder`` atomically (replacing an older bundle there)."""
+        folder = Path(folder)
+        tmp = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        self.model.save(tmp / "model.keras")
+        meta = {
+            "bundle_version": BUNDLE_VERSION,
+            "genres": self.genres,
+            "features": dataclasses.asdict(self.features),
+            "window_frames": self.window_frames,
+            "threshold": self.threshold,
+            "info": self.info,
+        }
+        (tmp / "bundle.json").write_text(json.dumps(meta, indent=2, default=str))
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+        return folder
+
+
+def load_bundle(folder: str | Path) -> Bundle:
+    """Load a bundle saved by :meth:`Bundle.save`.
+
+    Raises
+    ------
+    BundleError
+        If the folder, its files or its version do not match; the message says
+        how to make a bundle (run notebook 03).
+    """
+    folder = Path(folder)
+    meta_file, model_file = folder / "bundle.json", folder / "model.keras"
+    if not meta_file.exists() or not model_file.exists():
+        raise BundleError(
+            f"No model bundle in {folder} (expected bundle.json and model.keras). "
+            "Train one first: run notebooks/03_train_model.ipynb with the same parameters."
+        )
+    meta = json.loads(meta_file.read_text())
+    if meta.get("bundle_version") != BUNDLE_VERSION:
+        raise BundleError(
+            f"Bundle {folder} has version {meta.get('bundle_version')}, this code reads "
+            f"version {BUNDLE_VERSION}. Retrain with notebook 03."
+        )
+    return Bundle(
+        model=keras.saving.load_model(model_file),
+        genres=list(meta["genres"]),
+        features=FeatureSettings(**meta["features"]),
+        window_frames=int(meta["window_frames"]),
+        threshold=meta["threshold"],
+        info=meta["info"],
+    )

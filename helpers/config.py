@@ -1,0 +1,189 @@
+"""Settings: one frozen object built from ``params/*.yaml`` and notebook parameters.
+
+``params/default.yaml`` is the single source of the default values; every other
+params file, and every notebook's ``parameters`` cell, only overrides them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: The ten GTZAN genres, sorted. One list, used for labels everywhere.
+GTZAN_GENRES: tuple[str, ...] = (
+    "blues",
+    "classical",
+    "country",
+    "disco",
+    "hiphop",
+    "jazz",
+    "metal",
+    "pop",
+    "reggae",
+    "rock",
+)
+
+#: Repository root (the folder holding ``params/`` and ``notebooks/``).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Environment variable that moves everything generated (data, cache, models, outputs).
+WORKDIR_ENV = "GENRE_WORKDIR"
+
+
+def work_dir() -> Path:
+    """Folder for everything generated: datasets, feature cache, models, executed notebooks.
+
+    ``$GENRE_WORKDIR`` if set, else ``data/`` in the repository.
+    """
+    return Path(os.environ.get(WORKDIR_ENV) or REPO_ROOT / "data").expanduser().resolve()
+
+
+@dataclasses.dataclass(frozen=True)
+class FeatureSettings:
+    """Everything that decides what a feature array contains.
+
+    Saved with the feature cache and with every model bundle, so a model is
+    always fed exactly the preprocessing it was trained on.
+    """
+
+    sample_rate: int
+    n_fft: int
+    hop_length: int
+    n_mels: int
+    n_frames: int
+    scaling: str
+
+    def key(self) -> str:
+        """Short stable hash of these settings, for cache and file names.
+
+        >>> FeatureSettings(16000, 2048, 512, 128, 900, "db").key() == \\
+        ...     FeatureSettings(16000, 2048, 512, 128, 900, "db").key()
+        True
+        """
+        blob = json.dumps(dataclasses.asdict(self), sort_keys=True).encode()
+        return hashlib.sha1(blob).hexdigest()[:12]
+
+    @property
+    def seconds(self) -> float:
+        """Audio duration covered by ``n_frames`` frames."""
+        return self.n_frames * self.hop_length / self.sample_rate
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """All knobs of a run. Field meanings are documented in ``params/default.yaml``."""
+
+    data_dir: str
+    clips_per_genre: int
+    sample_rate: int
+    n_fft: int
+    hop_length: int
+    n_mels: int
+    n_frames: int
+    window_frames: int
+    scaling: str
+    model: str
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    patience: int
+    val_fraction: float
+    test_fraction: float
+    seed: int
+    n_jobs: int
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.scaling not in ("db", "power"):
+            problems.append(f"scaling must be 'db' or 'power', not {self.scaling!r}")
+        if self.model not in ("compact", "seed"):
+            problems.append(f"model must be 'compact' or 'seed', not {self.model!r}")
+        if not 0 < self.window_frames <= self.n_frames:
+            problems.append(
+                f"window_frames ({self.window_frames}) must be between 1 and n_frames ({self.n_frames})"
+            )
+        if not (0 < self.val_fraction < 1 and 0 < self.test_fraction < 1
+                and self.val_fraction + self.test_fraction < 1):
+            problems.append("val_fraction and test_fraction must be in (0, 1) and sum below 1")
+        for name in ("clips_per_genre", "sample_rate", "n_fft", "hop_length", "n_mels",
+                     "n_frames", "epochs", "batch_size", "n_jobs"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1, not {getattr(self, name)}")
+        if problems:
+            raise ValueError("Invalid settings:\n  - " + "\n  - ".join(problems))
+
+    @property
+    def features(self) -> FeatureSettings:
+        """The subset of settings that defines the feature arrays."""
+        return FeatureSettings(
+            sample_rate=self.sample_rate,
+            n_fft=self.n_fft,
+            hop_length=self.hop_length,
+            n_mels=self.n_mels,
+            n_frames=self.n_frames,
+            scaling=self.scaling,
+        )
+
+    @property
+    def dataset_dir(self) -> Path:
+        """Folder of ``<genre>/<audio>`` to use: ``data_dir``, or the synthetic set's folder."""
+        if self.data_dir:
+            path = Path(self.data_dir).expanduser()
+            return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+        return work_dir() / f"mini-gtzan-seed{self.seed}-{self.clips_per_genre}"
+
+    @property
+    def run_name(self) -> str:
+        """Name of this run's model bundle: dataset, features, model and seed."""
+        return f"{self.dataset_dir.name}-{self.features.key()}-{self.model}-seed{self.seed}"
+
+    @property
+    def model_dir(self) -> Path:
+        """Where notebook 03 saves the trained model bundle and later notebooks read it."""
+        return work_dir() / "models" / self.run_name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of all fields (for printing and saving)."""
+        return dataclasses.asdict(self)
+
+
+def read_params(path: str | os.PathLike) -> dict[str, Any]:
+    """Read one params YAML file into a dict, checking that every key is a known setting."""
+    path = Path(path)
+    if not path.is_absolute() and not path.exists():
+        path = REPO_ROOT / path
+    if not path.exists():
+        raise FileNotFoundError(f"Params file {path} does not exist; see params/ for examples.")
+    values = yaml.safe_load(path.read_text()) or {}
+    _check_keys(values, source=str(path))
+    return values
+
+
+def load_settings(params_file: str | os.PathLike | None = None, **overrides: Any) -> Settings:
+    """Build settings: ``params/default.yaml``, then ``params_file``, then keyword overrides.
+
+    >>> load_settings("params/seed.yaml").model
+    'seed'
+    """
+    values = read_params(REPO_ROOT / "params" / "default.yaml")
+    if params_file:
+        values.update(read_params(params_file))
+    _check_keys(overrides, source="overrides")
+    values.update(overrides)
+    missing = {f.name for f in dataclasses.fields(Settings)} - set(values)
+    if missing:
+        raise ValueError(f"params/default.yaml lacks settings: {sorted(missing)}")
+    return Settings(**values)
+
+
+def _check_keys(values: dict[str, Any], source: str) -> None:
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"Unknown setting(s) {unknown} in {source}; known settings: {sorted(known)}")

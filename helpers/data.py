@@ -1,0 +1,117 @@
+"""Finding the clips of a dataset: a tidy table of good files and a report of bad ones.
+
+A dataset is any folder where each audio file sits in a folder named after its
+label, at any depth: ``<root>/<genre>/<file>`` (the GTZAN layout) or
+``<root>/genres_original/<genre>/<file>``. Hidden files and macOS ``._*``
+files are ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import soundfile as sf
+
+from helpers.config import Settings
+from helpers.synth import make_dataset
+
+#: File extensions read as audio (all decoded by libsndfile through soundfile).
+AUDIO_EXTENSIONS = frozenset({".wav", ".au", ".flac", ".ogg", ".mp3", ".aiff", ".aif"})
+
+#: Columns of the table returned by :func:`discover`.
+CLIP_COLUMNS = ["path", "label", "song_id", "duration", "sample_rate", "channels"]
+
+#: Columns of every bad-file report.
+REPORT_COLUMNS = ["path", "reason"]
+
+LAYOUT_HELP = """Expected layout (one folder per genre, audio files inside):
+    {root}/
+        blues/blues.00000.wav
+        blues/blues.00001.wav
+        classical/classical.00000.wav
+        ...
+Any of these formats: {exts}. Leave data_dir empty to use the synthetic default set."""
+
+
+class DatasetError(ValueError):
+    """The dataset folder cannot be used; the message says why and what to do."""
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """List the clips under ``root``.
+
+    Parameters
+    ----------
+    root
+        Dataset folder (see the module docstring for the layout).
+
+    Returns
+    -------
+    clips
+        One row per readable audio file, sorted by label then path, with columns
+        ``path, label, song_id, duration`` (seconds) ``, sample_rate, channels``.
+    bad
+        One row per file that was skipped, with ``path`` and ``reason``.
+
+    Raises
+    ------
+    DatasetError
+        If ``root`` does not exist, holds no readable audio, or fewer than two labels.
+    """
+    root = Path(root)
+    help_text = LAYOUT_HELP.format(root=root, exts=", ".join(sorted(AUDIO_EXTENSIONS)))
+    if not root.is_dir():
+        raise DatasetError(f"Dataset folder {root} does not exist.\n{help_text}")
+    rows, bad = [], []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if _is_hidden(path, root):
+            continue
+        if path.suffix.lower() not in AUDIO_EXTENSIONS:
+            bad.append((str(path), f"not an audio file (extension {path.suffix or 'none'!r})"))
+            continue
+        if path.parent == root:
+            bad.append((str(path), "not inside a label folder, so it has no label"))
+            continue
+        try:
+            info = sf.info(str(path))
+        except (sf.LibsndfileError, RuntimeError) as err:
+            bad.append((str(path), f"cannot be decoded: {err}"))
+            continue
+        if info.frames == 0:
+            bad.append((str(path), "empty: no audio samples"))
+            continue
+        rows.append((str(path), path.parent.name, path.stem, info.frames / info.samplerate,
+                     info.samplerate, info.channels))
+    clips = pd.DataFrame(rows, columns=CLIP_COLUMNS).sort_values(["label", "path"])
+    clips = clips.reset_index(drop=True)
+    if clips.empty:
+        raise DatasetError(f"No readable audio files under {root}.\n{help_text}")
+    labels = sorted(clips["label"].unique())
+    if len(labels) < 2:
+        raise DatasetError(
+            f"Found only one label ({labels[0]!r}) under {root}; a classifier needs at least two "
+            f"label folders.\n{help_text}"
+        )
+    return clips, pd.DataFrame(bad, columns=REPORT_COLUMNS)
+
+
+def prepare_dataset(cfg: Settings) -> Path:
+    """Return the dataset folder for ``cfg``, synthesizing the default set on first use."""
+    if cfg.data_dir:
+        return cfg.dataset_dir
+    return make_dataset(cfg.dataset_dir, clips_per_genre=cfg.clips_per_genre, seed=cfg.seed,
+                        n_jobs=cfg.n_jobs)
+
+
+def genre_list(clips: pd.DataFrame) -> list[str]:
+    """The sorted label list: index ``i`` of every label array means ``genres[i]``.
+
+    >>> genre_list(pd.DataFrame({"label": ["rock", "blues", "rock"]}))
+    ['blues', 'rock']
+    """
+    return sorted(clips["label"].unique())

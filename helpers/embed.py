@@ -1,0 +1,48 @@
+"""Learned embeddings, their 2-D t-SNE map, and numbers for how well genres cluster."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from sklearn.manifold import TSNE
+from sklearn.metrics import silhouette_score
+from sklearn.model_selection import cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+
+from helpers.models import embedding_model
+from helpers.train import windows
+
+
+def clip_embeddings(
+    model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
+) -> np.ndarray:
+    """Penultimate-layer output per clip, averaged over the clip's windows: ``(N, dim)``."""
+    W, owner = windows(X, window_frames)
+    emb = embedding_model(model).predict(W, batch_size=batch_size, verbose=0)
+    k = len(owner) // len(X)
+    return emb.reshape(len(X), k, -1).mean(axis=1)
+
+
+def tsne_2d(embeddings: np.ndarray, random_state: int = 0, perplexity: float = 30.0) -> np.ndarray:
+    """2-D t-SNE map of ``embeddings`` (as the original: ``TSNE(n_components=2, random_state=0)``).
+
+    The perplexity is lowered automatically for very small sets, where t-SNE requires
+    ``perplexity < n_samples``.
+    """
+    perplexity = min(perplexity, (len(embeddings) - 1) / 3)
+    tsne = TSNE(n_components=2, random_state=random_state, perplexity=perplexity)
+    return tsne.fit_transform(embeddings)
+
+
+def cluster_scores(points: np.ndarray, labels: np.ndarray, n_neighbors: int = 5) -> dict[str, float]:
+    """How well ``labels`` cluster in ``points``.
+
+    ``silhouette``: mean silhouette coefficient (-1 to 1, higher = tighter,
+    better separated genres). ``knn_accuracy``: 5-fold cross-validated accuracy
+    of a k-nearest-neighbour vote (chance = 1 / number of genres).
+    """
+    knn = KNeighborsClassifier(n_neighbors=n_neighbors)
+    return {
+        "silhouette": float(silhouette_score(points, labels)),
+        "knn_accuracy": float(cross_val_score(knn, points, labels, cv=5).mean()),
+    }

@@ -1,0 +1,104 @@
+"""Every figure of the tutorial, in one shared style."""
+
+from __future__ import annotations
+
+import librosa
+import librosa.display
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+STYLE = {
+    "figure.figsize": (8, 4.5),
+    "figure.dpi": 100,
+    "axes.grid": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titleweight": "bold",
+    "font.size": 10,
+}
+
+
+def use_style() -> None:
+    """Apply the tutorial's plotting defaults (called once by the notebook setup)."""
+    mpl.rcParams.update(STYLE)
+
+
+def genre_colors(genres: list[str]) -> ListedColormap:
+    """One fixed color per genre, in the order of ``genres`` (10 distinct colors)."""
+    return ListedColormap(plt.get_cmap("tab10").colors[: len(genres)], name="genres")
+
+
+def plot_clip_counts(clips: pd.DataFrame) -> Figure:
+    """Bar chart of clips per genre."""
+    counts = clips["label"].value_counts().sort_index()
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.bar(counts.index, counts.to_numpy(), color=genre_colors(list(counts.index)).colors)
+    ax.set(ylabel="clips", title="Clips per genre: a balanced dataset")
+    ax.tick_params(axis="x", rotation=45)
+    return fig
+
+
+def plot_spectrogram_pair(
+    mels: dict[str, np.ndarray], sample_rate: int, hop_length: int, fmax: float = 8000
+) -> Figure:
+    """Mel spectrograms in dB side by side, one per title (e.g. classical vs rock).
+
+    Each array is ``(frames, n_mels)`` mel *power*; it is shown as
+    ``power_to_db(..., ref=np.max)`` on a mel frequency axis, as in the original.
+    """
+    fig, axes = plt.subplots(1, len(mels), figsize=(6 * len(mels), 4), sharey=True)
+    for ax, (title, mel) in zip(np.atleast_1d(axes), mels.items()):
+        img = librosa.display.specshow(
+            librosa.power_to_db(mel.T, ref=np.max), sr=sample_rate, hop_length=hop_length,
+            x_axis="time", y_axis="mel", fmax=fmax, ax=ax,
+        )
+        ax.set(title=title, xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
+    fig.colorbar(img, ax=axes, format="%+2.0f dB", label="power relative to the loudest bin")
+    return fig
+
+
+def plot_history(history: pd.DataFrame, best_epoch: int | None = None) -> Figure:
+    """Loss and accuracy per epoch for training and validation windows."""
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, metric in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+        ax.plot(history.index, history[metric], label="train")
+        ax.plot(history.index, history[f"val_{metric}"], label="validation")
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="grey", linestyle=":", label=f"kept (epoch {best_epoch})")
+        ax.set(xlabel="epoch", ylabel=metric, title=f"{metric.capitalize()} per epoch")
+        ax.legend()
+    ax_acc.set_ylim(0, 1.02)
+    return fig
+
+
+def plot_confusion(confusion: pd.DataFrame, title: str) -> Figure:
+    """Confusion matrix with genre names; counts in the cells, rows = true genre."""
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    img = ax.imshow(confusion.to_numpy(), cmap="Blues")
+    names = list(confusion.index)
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    peak = confusion.to_numpy().max()
+    for (i, j), n in np.ndenumerate(confusion.to_numpy()):
+        if n:
+            ax.text(j, i, n, ha="center", va="center", color="white" if n > peak / 2 else "black")
+    ax.set(xlabel="predicted genre", ylabel="true genre", title=title)
+    fig.colorbar(img, ax=ax, label="clips")
+    return fig
+
+
+def plot_embedding_map(points: np.ndarray, labels: np.ndarray, genres: list[str], title: str) -> Figure:
+    """Scatter of 2-D points colored by genre, with a legend of genre names."""
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    codes = np.searchsorted(genres, labels)
+    sc = ax.scatter(points[:, 0], points[:, 1], c=codes, cmap=genre_colors(genres),
+                    vmin=-0.5, vmax=len(genres) - 0.5, s=18, alpha=0.85)
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=sc.cmap(i), label=g)
+               for i, g in enumerate(genres)]
+    ax.legend(handles=handles, title="genre", bbox_to_anchor=(1.02, 1), loc="upper left")
+    ax.set(xlabel="t-SNE 1", ylabel="t-SNE 2", title=title, xticks=[], yticks=[])
+    return fig

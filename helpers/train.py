@@ -1,0 +1,126 @@
+"""Training and evaluating a genre model on fixed-length windows of clip features."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, confusion_matrix
+
+from helpers.config import Settings
+from helpers.models import fit_normalization
+
+
+def windows(X: np.ndarray, window_frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut every clip into non-overlapping windows of ``window_frames`` frames.
+
+    Returns the windows ``(N * k, window_frames, n_mels)`` with
+    ``k = n_frames // window_frames`` (leftover frames are dropped), and for
+    each window the index of its clip.
+
+    >>> W, owner = windows(np.zeros((2, 900, 128)), 300)
+    >>> W.shape, owner.tolist()
+    ((6, 300, 128), [0, 0, 0, 1, 1, 1])
+    """
+    n, frames, mels = X.shape
+    k = frames // window_frames
+    if k == 0:
+        raise ValueError(f"Clips of {frames} frames are shorter than one window ({window_frames}).")
+    W = X[:, : k * window_frames].reshape(n * k, window_frames, mels)
+    return W, np.repeat(np.arange(n), k)
+
+
+def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:
+    """``(N, len(genres))`` one-hot matrix; column ``i`` is ``genres[i]``.
+
+    >>> one_hot(np.array(["rock", "blues"]), ["blues", "rock"]).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    index = {g: i for i, g in enumerate(genres)}
+    unknown = sorted(set(labels) - set(index))
+    if unknown:
+        raise ValueError(f"Labels {unknown} are not in the genre list {genres}.")
+    return np.eye(len(genres), dtype=np.float32)[[index[label] for label in labels]]
+
+
+def clip_probabilities(
+    model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
+) -> np.ndarray:
+    """Genre probabilities per clip: the mean of its windows' softmax outputs."""
+    W, owner = windows(X, window_frames)
+    probs = model.predict(W, batch_size=batch_size, verbose=0)
+    k = len(owner) // len(X)
+    return probs.reshape(len(X), k, -1).mean(axis=1)
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """A fitted model and how it got there."""
+
+    model: keras.Model
+    history: pd.DataFrame  # one row per epoch: loss, accuracy, val_loss, val_accuracy
+    best_epoch: int  # 1-based epoch whose weights the model holds
+
+
+def train_model(
+    model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray, split: pd.Series
+) -> TrainResult:
+    """Fit a compiled model on the training windows, validating on the validation ones.
+
+    Parameters
+    ----------
+    model
+        A compiled model from :func:`helpers.models.build_model`; its input
+        normalization (if any) is fitted to the training windows here.
+    cfg
+        Settings (window_frames, epochs, batch_size, patience, seed).
+    X
+        ``(N, n_frames, n_mels)`` clip features.
+    y
+        ``(N, n_genres)`` one-hot labels.
+    split
+        ``"train"``, ``"val"`` or ``"test"`` per clip.
+
+    With ``cfg.patience > 0`` training stops when the validation loss has not
+    improved for that many epochs and the best epoch's weights are restored.
+    """
+    keras.utils.set_random_seed(cfg.seed)
+    train, val = (split == "train").to_numpy(), (split == "val").to_numpy()
+    Xtr, own_tr = windows(X[train], cfg.window_frames)
+    Xva, own_va = windows(X[val], cfg.window_frames)
+    ytr, yva = y[train][own_tr], y[val][own_va]
+    fit_normalization(model, Xtr)
+    callbacks = []
+    if cfg.patience > 0:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=cfg.patience, restore_best_weights=True))
+    fit = model.fit(
+        Xtr, ytr, validation_data=(Xva, yva), epochs=cfg.epochs, batch_size=cfg.batch_size,
+        shuffle=True, callbacks=callbacks, verbose=2,
+    )
+    history = pd.DataFrame(fit.history)
+    history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
+    best = int(history["val_loss"].idxmin()) if cfg.patience > 0 else len(history)
+    return TrainResult(model=model, history=history, best_epoch=best)
+
+
+def evaluate(
+    probs: np.ndarray, labels: pd.Series | np.ndarray, genres: list[str]
+) -> dict[str, object]:
+    """Accuracy and confusion matrix of clip probabilities against true labels.
+
+    Returns a dict with ``accuracy`` (float), ``n`` (clips), ``predicted``
+    (genre names) and ``confusion`` (a DataFrame, rows true, columns predicted).
+    """
+    predicted = np.asarray(genres)[probs.argmax(axis=1)]
+    labels = np.asarray(labels)
+    cm = confusion_matrix(labels, predicted, labels=genres)
+    return {
+        "accuracy": float(accuracy_score(labels, predicted)),
+        "n": len(labels),
+        "predicted": predicted,
+        "confusion": pd.DataFrame(cm, index=pd.Index(genres, name="true"),
+                                  columns=pd.Index(genres, name="predicted")),
+    }

@@ -15,6 +15,10 @@ from keras import layers
 #: Name of the penultimate layer whose output notebook 04 uses as the embedding.
 EMBEDDING_LAYER = "embedding"
 
+#: Shortest input (frames) the seed model accepts: each block's unpadded conv and pooling
+#: shrink the time axis from L to (L - 2) // 2, and seven blocks must leave at least 1.
+SEED_MIN_FRAMES = 382
+
 #: Name of the compact model's input normalization layer.
 NORM_LAYER = "band_norm"
 
@@ -29,6 +33,12 @@ def build_seed_model(input_shape: tuple[int, int], n_classes: int) -> keras.Mode
     >>> build_seed_model((900, 128), 10).count_params()
     34728650
     """
+    if input_shape[0] < SEED_MIN_FRAMES:
+        raise ValueError(
+            f"The seed model needs windows of at least {SEED_MIN_FRAMES} frames (its seven "
+            f"unpadded conv + pool blocks shrink time 128-fold); got {input_shape[0]}. "
+            "Set window_frames to 900 as in params/seed.yaml."
+        )
     inputs = keras.Input(shape=input_shape, name="mel")
     x = inputs
     for i, filters in enumerate((64, 128, 256, 512, 1024, 2048, 4096), start=1):
@@ -110,4 +120,4 @@ def fit_normalization(model: keras.Model, train_inputs: np.ndarray) -> None:
     """Fit the model's ``band_norm`` layer (if it has one) to per-band statistics of the training windows."""
     names = [layer.name for layer in model.layers]
     if NORM_LAYER in names:
-        model.get_layer(NORM_LAYER).adapt(train_inputs.reshape(-1, train_inputs.shape[-1]))
+        model.get_layer(NORM_LAYER).adapt(train_inputs)

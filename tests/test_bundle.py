@@ -1,0 +1,49 @@
+import json
+
+import numpy as np
+import pytest
+
+from helpers.bundle import Bundle, BundleError, load_bundle
+from helpers.config import FeatureSettings
+from helpers.models import build_model
+
+FS = FeatureSettings(16000, 512, 256, 16, 64, "db")
+
+
+def _bundle(threshold=None):
+    model = build_model("compact", (32, 16), 3, 1e-3)
+    return Bundle(model, ["a", "b", "c"], FS, 32, threshold, info={"test_accuracy": 0.5})
+
+
+def test_bundle_round_trip_keeps_model_and_metadata(tmp_path):
+    bundle = _bundle(threshold=0.4)
+    folder = bundle.save(tmp_path / "m")
+    loaded = load_bundle(folder)
+    X = np.random.default_rng(0).random((3, 32, 16), dtype=np.float32)
+    np.testing.assert_allclose(loaded.model.predict(X, verbose=0),
+                               bundle.model.predict(X, verbose=0), rtol=1e-6)
+    assert loaded.genres == ["a", "b", "c"]
+    assert loaded.features == FS
+    assert loaded.window_frames == 32 and loaded.threshold == 0.4
+    assert loaded.info["test_accuracy"] == 0.5
+
+
+def test_saving_again_replaces_the_bundle_and_leaves_no_temporary_folders(tmp_path):
+    _bundle().save(tmp_path / "m")
+    _bundle(threshold=0.7).save(tmp_path / "m")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    assert load_bundle(tmp_path / "m").threshold == 0.7
+
+
+def test_missing_bundle_says_how_to_make_one(tmp_path):
+    with pytest.raises(BundleError, match="notebooks/03"):
+        load_bundle(tmp_path / "nothing")
+
+
+def test_bundle_of_another_version_is_refused(tmp_path):
+    folder = _bundle().save(tmp_path / "m")
+    meta = json.loads((folder / "bundle.json").read_text())
+    meta["bundle_version"] = 99
+    (folder / "bundle.json").write_text(json.dumps(meta))
+    with pytest.raises(BundleError, match="version 99"):
+        load_bundle(folder)

@@ -1,0 +1,35 @@
+import numpy as np
+
+from helpers.embed import clip_embeddings, cluster_scores, tsne_2d
+from helpers.models import build_compact_model
+
+
+def _blobs(separation, n=30, dim=8, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(["x", "y", "z"], n)
+    centers = {"x": 0.0, "y": separation, "z": -separation}
+    points = rng.normal(size=(3 * n, dim)) + np.array([centers[label] for label in labels])[:, None]
+    return points, labels
+
+
+def test_cluster_scores_separate_clusters_from_noise():
+    good = cluster_scores(*_blobs(10.0))
+    bad = cluster_scores(*_blobs(0.0))
+    assert good["silhouette"] > 0.7 and good["knn_accuracy"] > 0.95
+    assert bad["silhouette"] < 0.1 and bad["knn_accuracy"] < 0.6
+
+
+def test_tsne_is_two_dimensional_and_repeatable():
+    points, _ = _blobs(5.0, n=10)
+    a, b = tsne_2d(points, random_state=0), tsne_2d(points, random_state=0)
+    assert a.shape == (30, 2)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_clip_embeddings_average_windows_per_clip():
+    model = build_compact_model((16, 8), 3)
+    X = np.random.default_rng(0).random((4, 48, 8), dtype=np.float32)
+    emb = clip_embeddings(model, X, 16)
+    assert emb.shape == (4, 64)
+    single = clip_embeddings(model, X[:1, :16], 16)
+    assert emb.shape[1] == single.shape[1]

@@ -1,0 +1,36 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from helpers import plots  # noqa: E402
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes if ax.get_title()]
+
+
+def test_clip_counts_bars_per_genre():
+    fig = plots.plot_clip_counts(pd.DataFrame({"label": ["rock", "blues", "rock"]}))
+    bars = fig.axes[0].patches
+    assert [b.get_height() for b in bars] == [1, 2]
+
+
+def test_spectrogram_pair_has_one_panel_per_clip_with_axes_labelled():
+    mel = np.random.default_rng(0).random((100, 32)) + 1e-3
+    fig = plots.plot_spectrogram_pair({"classical": mel, "rock": mel}, 16000, 512)
+    assert _titles(fig)[:2] == ["classical", "rock"]
+    assert "time" in fig.axes[0].get_xlabel()
+
+
+def test_history_and_confusion_and_map():
+    hist = pd.DataFrame({"loss": [1, 0.5], "val_loss": [1, 0.8], "accuracy": [0.3, 0.6],
+                         "val_accuracy": [0.3, 0.5]}, index=[1, 2])
+    assert len(_titles(plots.plot_history(hist, best_epoch=2))) == 2
+    cm = pd.DataFrame([[3, 1], [0, 4]], index=["a", "b"], columns=["a", "b"])
+    fig = plots.plot_confusion(cm, "t")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["3", "1", "4"]
+    fig = plots.plot_embedding_map(np.zeros((3, 2)), np.array(["a", "b", "a"]), ["a", "b"], "m")
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b"]

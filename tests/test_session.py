@@ -1,0 +1,15 @@
+from helpers.session import PARAMS_ENV, start
+
+
+def test_start_takes_notebook_parameters(monkeypatch, capsys):
+    monkeypatch.delenv(PARAMS_ENV, raising=False)
+    cfg = start({"epochs": 3, "model": "seed", "unrelated": object()})
+    assert cfg.epochs == 3 and cfg.model == "seed"
+    assert "Keras backend" in capsys.readouterr().out
+
+
+def test_params_file_in_environment_wins_over_the_notebook(monkeypatch):
+    monkeypatch.setenv(PARAMS_ENV, "params/quick.yaml")
+    cfg = start({"epochs": 60, "patience": 8, "seed": 3})
+    assert cfg.epochs == 6 and cfg.patience == 0
+    assert cfg.seed == 3

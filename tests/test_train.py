@@ -1,0 +1,88 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.config import load_settings
+from helpers.models import build_model
+from helpers.train import clip_probabilities, evaluate, one_hot, train_model, windows
+
+
+def test_windows_cut_clips_in_order_and_drop_leftovers():
+    X = np.arange(2 * 7 * 3, dtype=np.float32).reshape(2, 7, 3)
+    W, owner = windows(X, 3)
+    assert W.shape == (4, 3, 3)
+    assert owner.tolist() == [0, 0, 1, 1]
+    np.testing.assert_array_equal(W[1], X[0, 3:6])
+    np.testing.assert_array_equal(W[2], X[1, 0:3])
+
+
+def test_windows_longer_than_clip_is_an_error():
+    with pytest.raises(ValueError, match="shorter than one window"):
+        windows(np.zeros((1, 10, 4)), 11)
+
+
+def test_one_hot_round_trips_labels():
+    genres = ["blues", "jazz", "rock"]
+    labels = np.array(["rock", "blues", "jazz", "rock"])
+    y = one_hot(labels, genres)
+    assert y.shape == (4, 3) and y.sum() == 4
+    assert list(np.asarray(genres)[y.argmax(axis=1)]) == list(labels)
+    with pytest.raises(ValueError, match="metal"):
+        one_hot(np.array(["metal"]), genres)
+
+
+class _Fixed:
+    """Stand-in model returning prescribed window probabilities."""
+
+    def __init__(self, probs):
+        self.probs = np.asarray(probs, dtype=np.float32)
+
+    def predict(self, W, batch_size=None, verbose=0):
+        assert len(W) == len(self.probs)
+        return self.probs
+
+
+def test_clip_probabilities_average_each_clips_windows():
+    model = _Fixed([[1, 0], [0, 1], [1, 0], [1, 0]])
+    probs = clip_probabilities(model, np.zeros((2, 20, 3)), 10)
+    np.testing.assert_allclose(probs, [[0.5, 0.5], [1.0, 0.0]])
+
+
+def test_evaluate_counts_a_confusion_matrix_with_names():
+    genres = ["a", "b"]
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    report = evaluate(probs, ["a", "b", "b"], genres)
+    assert report["accuracy"] == pytest.approx(2 / 3)
+    assert report["confusion"].loc["b", "a"] == 1
+    assert report["confusion"].loc["a", "a"] == 1
+    assert list(report["predicted"]) == ["a", "b", "a"]
+
+
+def _separable(n_per_class=12, frames=64, bands=8, seed=0):
+    """Two classes: energy in the low bands vs in the high bands."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(2 * n_per_class, frames, bands)).astype(np.float32)
+    X[:n_per_class, :, : bands // 2] += 3
+    X[n_per_class:, :, bands // 2:] += 3
+    labels = pd.Series(["low"] * n_per_class + ["high"] * n_per_class)
+    clips = pd.DataFrame({"label": labels, "song_id": [f"s{i}" for i in range(len(labels))]})
+    return clips, X
+
+
+@pytest.mark.slow
+def test_train_model_learns_a_separable_problem_and_keeps_the_best_epoch():
+    from helpers.split import split_songs
+
+    clips, X = _separable()
+    cfg = load_settings(n_frames=64, window_frames=32, n_mels=8, epochs=15, patience=3,
+                        batch_size=8, learning_rate=0.01)
+    genres = sorted(clips["label"].unique())
+    y = one_hot(clips["label"], genres)
+    split = split_songs(clips, 0.25, 0.25, seed=0)
+    model = build_model("compact", (32, 8), 2, cfg.learning_rate)
+    result = train_model(model, cfg, X, y, split)
+    assert 1 <= result.best_epoch <= len(result.history) <= 15
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(result.history.columns)
+    test = (split == "test").to_numpy()
+    report = evaluate(clip_probabilities(model, X[test], 32), clips["label"][test], genres)
+    assert report["accuracy"] == 1.0

@@ -1,1 +1,13 @@
-"""Reusable code for the genre-classification tutorial notebooks."""
+"""Reusable code for the genre-classification tutorial notebooks.
+
+One module per step: ``config`` (settings), ``synth`` (the default dataset), ``data``
+(finding clips), ``audio`` and ``features`` (mel spectrograms and their cache), ``split``,
+``models``, ``train``, ``bundle`` (saved models), ``embed`` (embeddings and t-SNE),
+``baseline``, ``plots``, ``session`` (notebook setup) and ``runner`` (all notebooks in batch).
+"""
+
+import os
+
+# TensorFlow's C++ start-up chatter (CUDA probing, CPU instruction notes) would fill every
+# notebook's first output; keep only errors unless the user asked for more.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -43,23 +43,25 @@ def _mel_basis(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
     return librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels).astype(np.float32)
 
 
-def samples_needed(fs: FeatureSettings) -> int:
-    """Audio samples that fully determine the first ``n_frames`` centred STFT frames."""
-    return (fs.n_frames - 1) * fs.hop_length + fs.n_fft // 2 + 1
+def samples_needed(fs: FeatureSettings, n_frames: int | None = None) -> int:
+    """Audio samples that fully determine the first ``n_frames`` (default ``fs.n_frames``) frames."""
+    return ((n_frames or fs.n_frames) - 1) * fs.hop_length + fs.n_fft // 2 + 1
 
 
-def mel_from_signal(y: np.ndarray, fs: FeatureSettings) -> np.ndarray:
+def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = None) -> np.ndarray:
     """``(n_frames, n_mels)`` mel spectrogram of signal ``y`` (already at ``fs.sample_rate``).
 
-    Only the samples that the kept frames depend on are transformed, so the
-    result equals the seed recipe's first ``n_frames`` frames. A signal shorter
-    than that is zero-padded at the end (the padded frames are silence).
-    ``fs.scaling == "db"`` returns ``10 log10(power)`` (floored at -100 dB).
+    ``n_frames`` defaults to ``fs.n_frames``. Only the samples that the kept
+    frames depend on are transformed, so the result equals the seed recipe's
+    first ``n_frames`` frames. A signal shorter than that is zero-padded at the
+    end (the padded frames are silence). ``fs.scaling == "db"`` returns
+    ``10 log10(power)`` (floored at -100 dB).
     """
-    need = samples_needed(fs)
+    n_frames = n_frames or fs.n_frames
+    need = samples_needed(fs, n_frames)
     y = y[:need] if len(y) >= need else np.pad(y, (0, need - len(y)))
     spec = np.abs(librosa.stft(y, n_fft=fs.n_fft, hop_length=fs.hop_length)) ** 2
-    mel = (_mel_basis(fs.sample_rate, fs.n_fft, fs.n_mels) @ spec)[:, : fs.n_frames].T
+    mel = (_mel_basis(fs.sample_rate, fs.n_fft, fs.n_mels) @ spec)[:, :n_frames].T
     if fs.scaling == "db":
         mel = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
     return np.ascontiguousarray(mel, dtype=np.float32)
@@ -100,9 +102,12 @@ def _cached_clip(path: str, fs: FeatureSettings, cache_dir: Path) -> np.ndarray 
     target = cache_path(path, fs, cache_dir)
     if target.exists():
         try:
-            return np.load(target)
-        except (ValueError, OSError):
-            target.unlink(missing_ok=True)  # unreadable entry: recompute it
+            cached = np.load(target)
+            if cached.shape == (fs.n_frames, fs.n_mels):
+                return cached
+        except (ValueError, OSError, EOFError):
+            pass
+        target.unlink(missing_ok=True)  # unreadable or wrong-shaped entry: recompute it
     try:
         with threadpool_limits(1):
             mel = clip_features(path, fs)

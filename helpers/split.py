@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 #: The three parts, in the order they are used.
 PARTS = ("train", "val", "test")
@@ -15,8 +15,9 @@ def split_songs(
     """Assign every clip to ``"train"``, ``"val"`` or ``"test"``.
 
     Songs (``song_id``), not clips, are split, so clips of one song never land
-    in two parts; the split is stratified by label, and the same inputs always
-    give the same split.
+    in two parts. Each genre's songs are shuffled and shared out on their own
+    (exact stratification; at least one song per part), and the same inputs
+    always give the same split.
 
     Parameters
     ----------
@@ -41,21 +42,20 @@ def split_songs(
     mixed = songs.index[songs["nunique"] > 1].tolist()
     if mixed:
         raise ValueError(f"Songs with more than one label cannot be split: {mixed[:5]}")
-    songs = songs["first"].sort_index()
-    per_genre = songs.value_counts()
-    if per_genre.min() < 3:
-        raise ValueError(
-            "Every genre needs at least 3 songs for a train/validation/test split; too few in: "
-            f"{per_genre[per_genre < 3].to_dict()}"
-        )
-    rest, test = train_test_split(
-        songs.index, test_size=test_fraction, stratify=songs, random_state=seed
-    )
-    train, val = train_test_split(
-        rest, test_size=val_fraction / (1 - test_fraction), stratify=songs[rest],
-        random_state=seed,
-    )
-    part = pd.Series("train", index=songs.index)
-    part[val] = "val"
-    part[test] = "test"
+    rng = np.random.default_rng(seed)
+    part = {}
+    for label, ids in songs.groupby("first").groups.items():
+        ids = np.array(sorted(ids))
+        rng.shuffle(ids)
+        n_test = max(1, round(test_fraction * len(ids)))
+        n_val = max(1, round(val_fraction * len(ids)))
+        if n_test + n_val >= len(ids):
+            raise ValueError(
+                f"Genre {label!r} has {len(ids)} song(s): too few to give train, validation "
+                f"and test at least one each with val_fraction={val_fraction} and "
+                f"test_fraction={test_fraction}. Every genre needs at least 3 songs."
+            )
+        part.update(dict.fromkeys(ids[:n_test], "test"))
+        part.update(dict.fromkeys(ids[n_test : n_test + n_val], "val"))
+        part.update(dict.fromkeys(ids[n_test + n_val :], "train"))
     return clips["song_id"].map(part).rename("split")

@@ -2,8 +2,16 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.models import (EMBEDDING_LAYER, NORM_LAYER, SEED_MIN_FRAMES, build_compact_model,
-                            build_model, build_seed_model, embedding_model, fit_normalization)
+from helpers.models import (
+    EMBEDDING_LAYER,
+    NORM_LAYER,
+    SEED_MIN_FRAMES,
+    build_compact_model,
+    build_model,
+    build_seed_model,
+    embedding_model,
+    fit_normalization,
+)
 
 
 def test_seed_model_matches_the_original_parameter_count():

@@ -2,10 +2,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from helpers import plots  # noqa: E402
+from helpers import plots
 
 
 def _titles(fig):

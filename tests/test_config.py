@@ -1,0 +1,359 @@
+"""Settings: params files, validation, feature keys, paths, and agreement with notebooks/env."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers.config import (
+    REPO_ROOT,
+    WORKDIR_ENV,
+    FeatureSettings,
+    Settings,
+    load_settings,
+    read_params,
+    work_dir,
+)
+
+DEFAULT_YAML = REPO_ROOT / "params" / "default.yaml"
+PARAMS_FILES = sorted((REPO_ROOT / "params").glob("*.yaml"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _default_values() -> dict:
+    return yaml.safe_load(DEFAULT_YAML.read_text())
+
+
+# --------------------------------------------------------------------------- params files
+
+
+def test_defaults_equal_default_yaml():
+    cfg = load_settings()
+    assert cfg.to_dict() == _default_values()
+    assert set(_default_values()) == {f.name for f in dataclasses.fields(Settings)}
+
+
+@pytest.mark.parametrize("path", PARAMS_FILES, ids=lambda p: p.name)
+def test_every_params_file_loads_and_overrides_defaults(path):
+    cfg = load_settings(path)
+    overrides = yaml.safe_load(path.read_text()) or {}
+    expected = {**_default_values(), **overrides}
+    assert cfg.to_dict() == expected
+
+
+def test_params_file_found_relative_to_repo(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # "params/seed.yaml" does not exist here
+    assert load_settings("params/seed.yaml").model == "seed"
+
+
+def test_seed_yaml_is_the_original_recipe():
+    cfg = load_settings("params/seed.yaml")
+    assert cfg.model == "seed"
+    assert cfg.scaling == "power"
+    assert cfg.window_frames == 900
+    assert cfg.n_frames == 900
+    assert cfg.batch_size == 64
+    assert cfg.learning_rate == pytest.approx(1e-4)
+    assert cfg.epochs == 200
+
+
+def test_overrides_win_over_params_file():
+    cfg = load_settings("params/seed.yaml", epochs=3, batch_size=8)
+    assert (cfg.epochs, cfg.batch_size, cfg.model) == (3, 8, "seed")
+
+
+def test_missing_params_file_is_reported():
+    with pytest.raises(FileNotFoundError, match="no_such_params"):
+        load_settings("params/no_such_params.yaml")
+
+
+def test_unknown_key_in_params_file_is_rejected(tmp_path):
+    path = tmp_path / "typo.yaml"
+    path.write_text("epochs: 3\nlearnig_rate: 0.1\n")
+    with pytest.raises(ValueError, match="learnig_rate"):
+        load_settings(path)
+    with pytest.raises(ValueError, match="learnig_rate"):
+        read_params(path)
+
+
+def test_unknown_override_is_rejected():
+    with pytest.raises(ValueError, match="n_epochs"):
+        load_settings(n_epochs=3)
+
+
+@pytest.mark.parametrize(
+    "overrides, fragment",
+    [
+        ({"scaling": "log"}, "scaling"),
+        ({"model": "resnet"}, "model"),
+        ({"window_frames": 901}, "window_frames"),
+        ({"window_frames": 0}, "window_frames"),
+        ({"n_frames": 100}, "window_frames"),  # default window_frames 300 > 100
+        ({"val_fraction": 0.0}, "fraction"),
+        ({"test_fraction": 1.0}, "fraction"),
+        ({"val_fraction": 0.5, "test_fraction": 0.5}, "fraction"),
+        ({"val_fraction": -0.1}, "fraction"),
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"n_jobs": 0}, "n_jobs"),
+    ],
+)
+def test_invalid_values_are_rejected(overrides, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        load_settings(**overrides)
+
+
+def test_all_problems_reported_at_once():
+    with pytest.raises(ValueError) as info:
+        load_settings(scaling="log", model="resnet")
+    assert "scaling" in str(info.value) and "model" in str(info.value)
+
+
+def test_settings_are_frozen():
+    cfg = load_settings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.epochs = 1
+
+
+# --------------------------------------------------------------------------- FeatureSettings
+
+
+def test_features_subset_of_settings():
+    cfg = load_settings(n_mels=64, scaling="power")
+    fs = cfg.features
+    assert fs == FeatureSettings(cfg.sample_rate, cfg.n_fft, cfg.hop_length, 64, cfg.n_frames,
+                                 "power")
+    assert fs.seconds == pytest.approx(cfg.n_frames * cfg.hop_length / cfg.sample_rate)
+
+
+def test_feature_key_is_stable():
+    fs = FeatureSettings(16000, 2048, 512, 128, 900, "db")
+    assert fs.key() == FeatureSettings(16000, 2048, 512, 128, 900, "db").key()
+    assert re.fullmatch(r"[0-9a-f]{12}", fs.key())
+    # Same value in every process and Python version (cache folders and bundles depend on it).
+    assert fs.key() == "fe8267e3bb4a"
+
+
+def test_feature_key_ignores_non_feature_settings():
+    assert load_settings(epochs=1, model="seed", window_frames=900).features.key() == \
+        load_settings().features.key()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("sample_rate", 22050), ("n_fft", 1024), ("hop_length", 256), ("n_mels", 64),
+     ("n_frames", 899), ("scaling", "power")],
+)
+def test_feature_key_changes_with_every_field(field, value):
+    fs = load_settings().features
+    assert dataclasses.replace(fs, **{field: value}).key() != fs.key()
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def test_dataset_dir_of_synthetic_set_is_under_work_dir(monkeypatch):
+    monkeypatch.delenv(WORKDIR_ENV, raising=False)
+    cfg = load_settings(data_dir="", seed=3, clips_per_genre=7)
+    assert work_dir() == (REPO_ROOT / "data").resolve()
+    assert cfg.dataset_dir.parent == (REPO_ROOT / "data").resolve()
+    assert "seed3" in cfg.dataset_dir.name and "7" in cfg.dataset_dir.name
+    assert cfg.model_dir.is_relative_to((REPO_ROOT / "data").resolve())
+
+
+def test_work_dir_follows_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv(WORKDIR_ENV, str(tmp_path / "elsewhere"))
+    cfg = load_settings(data_dir="")
+    assert work_dir() == (tmp_path / "elsewhere").resolve()
+    assert cfg.dataset_dir.parent == (tmp_path / "elsewhere").resolve()
+    assert cfg.model_dir.is_relative_to((tmp_path / "elsewhere").resolve())
+
+
+def test_synthetic_dataset_dir_depends_on_seed_and_size():
+    dirs = {load_settings(seed=s, clips_per_genre=n).dataset_dir for s in (0, 1) for n in (5, 6)}
+    assert len(dirs) == 4
+
+
+def test_explicit_data_dir(tmp_path):
+    assert load_settings(data_dir=str(tmp_path)).dataset_dir == tmp_path
+    assert load_settings(data_dir="data/gtzan").dataset_dir == (REPO_ROOT / "data/gtzan").resolve()
+
+
+def test_run_name_differs_between_runs():
+    names = {load_settings().run_name, load_settings(model="seed", window_frames=900).run_name,
+             load_settings(seed=1).run_name, load_settings(scaling="power").run_name}
+    assert len(names) == 4
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def _parameters_cells(nb_path: Path) -> list[str]:
+    nb = json.loads(nb_path.read_text())
+    cells = []
+    for cell in nb["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = cell["source"]
+            cells.append("".join(src) if isinstance(src, list) else src)
+    return cells
+
+
+def _literal_assignments(source: str) -> dict:
+    values = {}
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Assign), f"not a plain assignment: {ast.unparse(node)}"
+        assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), \
+            f"not a single name: {ast.unparse(node)}"
+        name = node.targets[0].id
+        assert name not in values, f"{name} assigned twice"
+        values[name] = ast.literal_eval(node.value)
+    return values
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 4
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_parameters_cell_matches_default_yaml(nb_path):
+    cells = _parameters_cells(nb_path)
+    assert len(cells) == 1, f"{nb_path.name} has {len(cells)} cells tagged 'parameters'"
+    values = _literal_assignments(cells[0])
+    defaults = _default_values()
+    assert set(values) == set(defaults)
+    for key, default in defaults.items():
+        assert values[key] == default, key
+        assert type(values[key]) is type(default), key
+
+
+# --------------------------------------------------------------------------- environment.yml
+
+#: conda-forge names that differ from the PyPI name.
+CONDA_TO_PYPI = {"pysoundfile": "soundfile", "soxr-python": "soxr"}
+#: Entries that the conda environment may have beyond the package's requirements.
+ENV_EXTRAS = {"python", "pip"}
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)$")
+_PIN = re.compile(r"^(?:==|=|~=|>=)?\s*([0-9]+(?:\.[0-9]+)*)(?:\.\*)?$")
+
+
+def _norm(name: str) -> str:
+    name = re.sub(r"[-_.]+", "-", name).lower()
+    return CONDA_TO_PYPI.get(name, name)
+
+
+def _parse_req(text: str) -> tuple[str, str | None]:
+    """``name==4.6.*`` / ``name=4.6`` / ``name 4.6`` -> (normalized name, "4.6")."""
+    m = _NAME.match(text.split("#")[0])
+    assert m, f"cannot parse requirement {text!r}"
+    name, rest = _norm(m.group(1)), m.group(2).strip()
+    if name in ENV_EXTRAS or not rest:
+        return name, None
+    pin = _PIN.match(rest)
+    assert pin, f"cannot parse the version pin of {text!r}"
+    return name, pin.group(1)
+
+
+def _pyproject_pins() -> tuple[dict, dict]:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    deps = dict(_parse_req(r) for r in project["dependencies"])
+    dev = dict(_parse_req(r) for r in project.get("optional-dependencies", {}).get("dev", []))
+    return deps, dev
+
+
+def test_requirement_parser():
+    assert _parse_req("jupyterlab==4.6.*") == ("jupyterlab", "4.6")
+    assert _parse_req("ipykernel==7.*") == ("ipykernel", "7")
+    assert _parse_req("scikit_learn=1.9") == ("scikit-learn", "1.9")
+    assert _parse_req("PySoundFile =0.14") == ("soundfile", "0.14")
+    assert _parse_req("soxr-python 1.1.*") == ("soxr", "1.1")
+    assert _parse_req("python") == ("python", None)
+    assert _parse_req("python >=3.11,<3.14") == ("python", None)
+
+
+def _environment_problems(env_path: Path) -> list[str]:
+    """Disagreements between ``env_path`` and pyproject.toml (empty list: they agree)."""
+    env = yaml.safe_load(env_path.read_text())
+    problems = []
+    if "conda-forge" not in env.get("channels", []):
+        problems.append("environment.yml should use the conda-forge channel")
+    pins: dict[str, str | None] = {}
+    pip_entries = []
+    for entry in env["dependencies"]:
+        if isinstance(entry, dict):
+            assert set(entry) == {"pip"}, f"unexpected mapping in dependencies: {entry}"
+            pip_entries.extend(str(e).strip() for e in entry["pip"])
+            continue
+        name, version = _parse_req(str(entry))
+        if name in pins:
+            problems.append(f"{name} listed twice")
+        pins[name] = version
+    for entry in pip_entries:
+        if entry.startswith(("-e", ".")):  # the project itself
+            continue
+        name, version = _parse_req(entry)
+        if name in pins:
+            problems.append(f"{name} listed twice")
+        pins[name] = version
+
+    deps, dev = _pyproject_pins()
+    for name in sorted(set(deps) - set(pins)):
+        problems.append(f"{name} is in pyproject.toml but not in environment.yml")
+    for name in sorted(set(pins) - set(deps) - set(dev) - ENV_EXTRAS):
+        problems.append(f"{name} is in environment.yml but not in pyproject.toml")
+    for name, version in deps.items():
+        if name in pins and pins[name] != version:
+            problems.append(f"{name}: environment.yml pins {pins[name]!r}, "
+                            f"pyproject.toml {version!r}")
+    for name, version in dev.items():  # optional dev tools: a compatible (same or narrower) pin
+        if name in pins and version and not (
+            pins[name] is not None and (pins[name] + ".").startswith(version + ".")
+        ):
+            problems.append(f"{name}: environment.yml pins {pins[name]!r}, "
+                            f"pyproject.toml {version!r}")
+    return problems
+
+
+def _write_env(path: Path, conda: list[str], pip: list[str]) -> Path:
+    deps: list = ["python=3.11", "pip", *conda]
+    if pip:
+        deps.append({"pip": pip})
+    path.write_text(yaml.safe_dump({"name": "x", "channels": ["conda-forge"],
+                                    "dependencies": deps}))
+    return path
+
+
+def _matching_lines() -> list[str]:
+    deps, _ = _pyproject_pins()
+    pypi_to_conda = {v: k for k, v in CONDA_TO_PYPI.items()}
+    return [f"{pypi_to_conda.get(name, name)}={version}" for name, version in deps.items()]
+
+
+def test_environment_check_detects_disagreements(tmp_path):
+    lines = _matching_lines()
+    assert _environment_problems(_write_env(tmp_path / "ok.yml", lines, ["-e ."])) == []
+    # Moving a package to the pip sub-list (PyPI spelling) is fine.
+    moved = [ln for ln in lines if not ln.startswith("pysoundfile")]
+    assert _environment_problems(
+        _write_env(tmp_path / "pip.yml", moved, ["-e .", "soundfile==0.14.*"])) == []
+    # A missing package, a different pin, an unknown package are each reported.
+    missing = _environment_problems(_write_env(tmp_path / "m.yml", lines[1:], []))
+    assert len(missing) == 1 and "not in environment.yml" in missing[0]
+    bumped = [ln.replace("numpy=2.4", "numpy=2.3") for ln in lines]
+    assert any("numpy" in p for p in _environment_problems(_write_env(tmp_path / "b.yml",
+                                                                        bumped, [])))
+    extra = _environment_problems(_write_env(tmp_path / "e.yml", [*lines, "torch=2.9"], []))
+    assert extra == ["torch is in environment.yml but not in pyproject.toml"]
+
+
+def test_environment_yml_matches_pyproject():
+    env_path = REPO_ROOT / "environment.yml"
+    if not env_path.exists():
+        pytest.skip("environment.yml does not exist yet (it is being written separately)")
+    assert _environment_problems(env_path) == []

@@ -1,0 +1,306 @@
+"""Mel features: agreement with the original recipe, scaling, padding, extraction and cache."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from helpers import features
+from helpers.config import FeatureSettings
+from helpers.data import discover
+from helpers.features import (
+    cache_path,
+    clip_features,
+    extract_features,
+    mel_from_signal,
+    samples_needed,
+    seed_features,
+)
+
+
+def _music_like(seconds: float, sr: int, seed: int = 0) -> np.ndarray:
+    """Tones plus noise plus clicks: energy in many mel bands."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * sr)) / sr
+    y = 0.3 * np.sin(2 * np.pi * 220 * t) + 0.1 * np.sin(2 * np.pi * 1760 * t)
+    y += 0.05 * rng.standard_normal(t.size)
+    y[:: sr // 4] += 0.5
+    return np.clip(y, -1, 1).astype(np.float32)
+
+
+def _assert_close_relative(a: np.ndarray, b: np.ndarray, rtol: float = 1e-5) -> None:
+    """Every element within ``rtol`` of the reference (plus a floor far below the signal)."""
+    assert a.shape == b.shape
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-3 * np.abs(b).max())
+
+
+def _power(fs: FeatureSettings) -> FeatureSettings:
+    return dataclasses.replace(fs, scaling="power")
+
+
+# --------------------------------------------------------------------------- one clip
+
+
+@pytest.mark.parametrize("native", [22050, 16000, 44100])
+def test_power_features_match_seed_recipe(tmp_path, small_features, native):
+    path = tmp_path / f"clip{native}.wav"
+    sf.write(path, _music_like(3.0, native), native)
+    fs = _power(small_features)
+    ours = clip_features(path, fs)
+    ref = seed_features(path, sample_rate=fs.sample_rate, n_frames=fs.n_frames)
+    assert ours.dtype == np.float32 and ours.shape == (40, 128)
+    assert ref.max() > 0
+    _assert_close_relative(ours, ref)
+
+
+@pytest.mark.slow
+def test_power_features_match_seed_recipe_full_length(tmp_path):
+    path = tmp_path / "long.wav"
+    sf.write(path, np.stack([_music_like(30.0, 22050, 1), _music_like(30.0, 22050, 2)], 1), 22050)
+    fs = FeatureSettings(16000, 2048, 512, 128, 900, "power")
+    ours = clip_features(path, fs)
+    ref = seed_features(path)
+    assert ours.shape == ref.shape == (900, 128)
+    _assert_close_relative(ours, ref)
+
+
+def test_db_is_ten_log10_of_power(tmp_path, small_features):
+    path = tmp_path / "clip.wav"
+    y = _music_like(2.0, 16000)
+    y[8000:] = 0  # silent second half: exercises the floor
+    sf.write(path, y, 16000, subtype="FLOAT")
+    power = clip_features(path, _power(small_features)).astype(np.float64)
+    db = clip_features(path, dataclasses.replace(small_features, scaling="db"))
+    assert db.dtype == np.float32
+    np.testing.assert_allclose(db, 10 * np.log10(np.maximum(power, 1e-10)), atol=1e-3)
+    assert db.min() == pytest.approx(-100.0, abs=1e-4)
+    assert db.max() > 0
+
+
+@pytest.mark.parametrize("scaling, silence", [("power", 0.0), ("db", -100.0)])
+def test_short_clip_is_padded_with_silence(tmp_path, small_features, scaling, silence):
+    fs = dataclasses.replace(small_features, scaling=scaling)
+    path = tmp_path / "short.wav"
+    sf.write(path, _music_like(0.5, 16000), 16000)  # 8000 samples, 40 frames need ~20500
+    mel = clip_features(path, fs)
+    assert mel.shape == (fs.n_frames, fs.n_mels)
+    assert np.isfinite(mel).all()
+    # Frame t is centred on sample t * hop; its window ends before the clip's end up to
+    # t = (8000 - n_fft / 2) / hop and starts after it from t = (8000 + n_fft / 2) / hop.
+    first_silent = int(np.ceil((8000 + fs.n_fft // 2) / fs.hop_length))
+    np.testing.assert_allclose(mel[first_silent:], silence, rtol=0,
+                               atol=0 if scaling == "power" else 1e-4)
+    assert (mel[:10].max(axis=1) > silence + (10 if scaling == "db" else 1e-3)).all()
+
+
+def test_mel_from_signal_only_uses_needed_samples(small_features):
+    rng = np.random.default_rng(3)
+    need = samples_needed(small_features)
+    y = rng.standard_normal(need + 5000).astype(np.float32)
+    y2 = y.copy()
+    y2[need:] = rng.standard_normal(5000)  # change what comes after: features must not move
+    np.testing.assert_array_equal(mel_from_signal(y, small_features),
+                                  mel_from_signal(y2, small_features))
+    y3 = y.copy()
+    y3[need - 2] += 1.0  # the end of the last frame's window does matter
+    assert not np.array_equal(mel_from_signal(y3, small_features)[-1],
+                              mel_from_signal(y, small_features)[-1])
+
+
+def test_features_differ_between_tiny_genres(tiny_dataset, small_features):
+    clips, _ = discover(tiny_dataset)
+    mean_spectra = {label: np.mean([clip_features(p, small_features).mean(axis=0)
+                                    for p in group["path"]], axis=0)
+                    for label, group in clips.groupby("label")}
+    # Low tones put their energy in low bands; white noise spreads it upward.
+    c, m = mean_spectra["classical"], mean_spectra["metal"]
+    assert c[:16].mean() - c[-32:].mean() > 40
+    assert m[-32:].mean() > c[-32:].mean() + 40
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _with_corrupt(clips: pd.DataFrame, tmp_path, position: int) -> tuple[pd.DataFrame, str]:
+    corrupt = tmp_path / "corrupt.00000.wav"
+    corrupt.write_bytes(np.random.default_rng(5).bytes(5000))
+    row = pd.DataFrame([{"path": str(corrupt), "label": "disco", "song_id": "corrupt.00000",
+                         "duration": 3.0, "sample_rate": 22050, "channels": 1}])
+    mixed = pd.concat([clips.iloc[:position], row, clips.iloc[position:]], ignore_index=True)
+    return mixed, str(corrupt)
+
+
+def test_extract_features_shapes_order_and_failures(tiny_dataset, small_features, tmp_path):
+    clips, _ = discover(tiny_dataset)
+    mixed, corrupt = _with_corrupt(clips, tmp_path, position=5)
+    kept, X, failed = extract_features(mixed, small_features, cache_dir=tmp_path / "cache")
+    assert X.dtype == np.float32
+    assert X.shape == (12, small_features.n_frames, small_features.n_mels)
+    pd.testing.assert_frame_equal(kept, clips)
+    assert failed["path"].tolist() == [corrupt]
+    assert "corrupt.00000.wav" in failed["reason"].iloc[0]
+    for i, path in enumerate(kept["path"]):  # (workers use one thread: float rounding differs)
+        np.testing.assert_allclose(X[i], clip_features(path, small_features), rtol=1e-5,
+                                   atol=1e-4)
+
+
+def test_extract_features_all_good(tiny_dataset, small_features, tmp_path):
+    clips, _ = discover(tiny_dataset)
+    kept, X, failed = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
+    assert failed.empty and list(failed.columns) == ["path", "reason"]
+    pd.testing.assert_frame_equal(kept, clips)
+    assert X.shape == (12, 40, 128)
+
+
+def test_default_cache_dir_is_under_work_dir(tiny_dataset, small_features, _isolated_workdir):
+    clips, _ = discover(tiny_dataset)
+    extract_features(clips.iloc[:2], small_features)
+    entries = list((_isolated_workdir / "cache").rglob("*.npy"))
+    assert len(entries) == 2
+
+
+# --------------------------------------------------------------------------- cache
+
+
+class _Counter:
+    """Wraps clip_features and records which paths were really computed."""
+
+    def __init__(self):
+        self.paths: list[str] = []
+        self._real = features.clip_features
+
+    def __call__(self, path, fs):
+        self.paths.append(str(path))
+        return self._real(path, fs)
+
+
+def _refuse(path, fs):
+    raise AssertionError(f"clip_features called for {path}: cache not used")
+
+
+def test_second_call_reads_from_cache(tiny_dataset, small_features, tmp_path, monkeypatch):
+    clips, _ = discover(tiny_dataset)
+    cache = tmp_path / "cache"
+    _, X1, _ = extract_features(clips, small_features, cache_dir=cache, n_jobs=1)
+    assert len(list(cache.rglob("*.npy"))) == 12
+    monkeypatch.setattr(features, "clip_features", _refuse)
+    kept, X2, failed = extract_features(clips, small_features, cache_dir=cache, n_jobs=1)
+    np.testing.assert_array_equal(X1, X2)
+    assert failed.empty and len(kept) == 12
+
+
+def test_other_settings_do_not_reuse_cache(tiny_dataset, small_features, tmp_path, monkeypatch):
+    clips, _ = discover(tiny_dataset)
+    cache = tmp_path / "cache"
+    extract_features(clips, small_features, cache_dir=cache)
+    counter = _Counter()
+    monkeypatch.setattr(features, "clip_features", counter)
+    for other in (dataclasses.replace(small_features, scaling="power"),
+                  dataclasses.replace(small_features, n_mels=64),
+                  dataclasses.replace(small_features, n_frames=30)):
+        counter.paths.clear()
+        _, X2, _ = extract_features(clips, other, cache_dir=cache)
+        assert sorted(counter.paths) == sorted(clips["path"])
+        assert X2.shape == (12, other.n_frames, other.n_mels)
+    assert len([d for d in cache.iterdir() if d.is_dir()]) == 4
+
+
+def test_changed_file_is_recomputed(tiny_dataset, small_features, tmp_path, monkeypatch):
+    clips, _ = discover(tiny_dataset)
+    cache = tmp_path / "cache"
+    _, X1, _ = extract_features(clips, small_features, cache_dir=cache)
+    touched, rewritten = clips["path"].iloc[0], clips["path"].iloc[7]
+
+    st = os.stat(touched)
+    os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    info = sf.info(rewritten)
+    sf.write(rewritten, _music_like(2.6, info.samplerate, seed=9), info.samplerate)
+
+    counter = _Counter()
+    monkeypatch.setattr(features, "clip_features", counter)
+    _, X2, _ = extract_features(clips, small_features, cache_dir=cache)
+    assert sorted(counter.paths) == sorted([touched, rewritten])
+    np.testing.assert_array_equal(X2[0], X1[0])  # same content, just recomputed
+    assert not np.allclose(X2[7], X1[7])
+    np.testing.assert_allclose(X2[7], clip_features(rewritten, small_features), rtol=1e-5,
+                               atol=1e-4)
+
+
+def test_replaced_file_same_size_new_mtime_is_recomputed(tiny_dataset, small_features, tmp_path,
+                                                         monkeypatch):
+    clips, _ = discover(tiny_dataset)
+    cache = tmp_path / "cache"
+    target = clips["path"].iloc[4]
+    _, X1, _ = extract_features(clips, small_features, cache_dir=cache)
+    # Swap in another clip's audio with exactly the same size (same rate, channels, frames).
+    info = sf.info(target)
+    replacement = tmp_path / "replacement.wav"
+    data, _ = sf.read(target)
+    sf.write(replacement, -data[::-1], info.samplerate)
+    assert os.path.getsize(replacement) == os.path.getsize(target)
+    st = os.stat(target)
+    shutil.copyfile(replacement, target)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    counter = _Counter()
+    monkeypatch.setattr(features, "clip_features", counter)
+    _, X2, _ = extract_features(clips, small_features, cache_dir=cache)
+    assert counter.paths == [target]
+    assert not np.allclose(X2[4], X1[4])
+
+
+@pytest.mark.parametrize("damage", [
+    "random",
+    "truncated",
+    "empty",
+])
+def test_corrupt_cache_entry_is_recomputed(tiny_dataset, small_features, tmp_path, monkeypatch,
+                                           damage):
+    clips, _ = discover(tiny_dataset)
+    cache = tmp_path / "cache"
+    _, X1, _ = extract_features(clips, small_features, cache_dir=cache)
+    entry = cache_path(clips["path"].iloc[2], small_features, cache)
+    assert entry.exists()
+    if damage == "random":
+        entry.write_bytes(np.random.default_rng(0).bytes(300))
+    elif damage == "truncated":
+        entry.write_bytes(entry.read_bytes()[:200])
+    else:
+        entry.write_bytes(b"")
+    counter = _Counter()
+    monkeypatch.setattr(features, "clip_features", counter)
+    _, X2, failed = extract_features(clips, small_features, cache_dir=cache)
+    assert failed.empty
+    assert counter.paths == [clips["path"].iloc[2]]
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(np.load(entry), X1[2])  # the entry was rewritten
+
+
+def test_no_temporary_files_left(tiny_dataset, small_features, tmp_path):
+    clips, _ = discover(tiny_dataset)
+    mixed, _ = _with_corrupt(clips, tmp_path, position=0)
+    cache = tmp_path / "cache"
+    extract_features(mixed, small_features, cache_dir=cache)
+    extract_features(mixed, small_features, cache_dir=cache)
+    assert len(list(cache.rglob("*.npy"))) == 12
+    assert not list(cache.rglob("*.tmp"))
+    assert all(p.suffix == ".npy" for p in cache.rglob("*") if p.is_file())
+
+
+def test_parallel_equals_serial(tiny_dataset, small_features, tmp_path):
+    clips, _ = discover(tiny_dataset)
+    mixed, corrupt = _with_corrupt(clips, tmp_path, position=3)
+    kept1, X1, failed1 = extract_features(mixed, small_features, cache_dir=tmp_path / "c1",
+                                          n_jobs=1)
+    kept2, X2, failed2 = extract_features(mixed, small_features, cache_dir=tmp_path / "c2",
+                                          n_jobs=2)
+    np.testing.assert_array_equal(X1, X2)
+    pd.testing.assert_frame_equal(kept1, kept2)
+    pd.testing.assert_frame_equal(failed1, failed2)
+    assert failed2["path"].tolist() == [corrupt]
+    assert len(list((tmp_path / "c2").rglob("*.npy"))) == 12

@@ -93,6 +93,7 @@ class Settings:
     batch_size: int
     learning_rate: float
     patience: int
+    split: str
     val_fraction: float
     test_fraction: float
     seed: int
@@ -102,6 +103,8 @@ class Settings:
         problems = []
         if self.scaling not in ("db", "power"):
             problems.append(f"scaling must be 'db' or 'power', not {self.scaling!r}")
+        if self.split not in ("song", "fault_filtered", "random"):
+            problems.append(f"split must be 'song', 'fault_filtered' or 'random', not {self.split!r}")
         if self.model not in ("compact", "seed"):
             problems.append(f"model must be 'compact' or 'seed', not {self.model!r}")
         if not 0 < self.window_frames <= self.n_frames:

@@ -1,12 +1,20 @@
-"""Train / validation / test splits at song level, stratified by genre."""
+"""Train / validation / test splits: by song (default), GTZAN's artist-filtered lists, or random."""
 
 from __future__ import annotations
+
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers.config import REPO_ROOT, Settings
+
 #: The three parts, in the order they are used.
 PARTS = ("train", "val", "test")
+
+#: Clip-id lists of GTZAN's artist-filtered partition (see splits/README.md for the source).
+FAULT_FILTERED_DIR = REPO_ROOT / "splits" / "gtzan-fault-filtered"
 
 
 def split_songs(
@@ -59,3 +67,58 @@ def split_songs(
         part.update(dict.fromkeys(ids[n_test : n_test + n_val], "val"))
         part.update(dict.fromkeys(ids[n_test + n_val :], "train"))
     return clips["song_id"].map(part).rename("split")
+
+
+def split_clips_randomly(
+    clips: pd.DataFrame, val_fraction: float, test_fraction: float, seed: int
+) -> pd.Series:
+    """The original tutorial's split: clips shuffled at random, ignoring songs and artists.
+
+    Kept only to reproduce the original. Clips of one song (or artist) can land
+    in both training and test, so the test accuracy it gives is too optimistic;
+    a warning says so.
+    """
+    warnings.warn(
+        "split='random' assigns clips at random, so one song or artist can be in both training "
+        "and test: the test accuracy overstates how well the model does on new music. Use "
+        "split='song' (or 'fault_filtered' on GTZAN) for an honest estimate.",
+        UserWarning, stacklevel=2,
+    )
+    order = np.random.default_rng(seed).permutation(len(clips))
+    n_test, n_val = round(test_fraction * len(clips)), round(val_fraction * len(clips))
+    part = np.full(len(clips), "train", dtype=object)
+    part[order[:n_test]] = "test"
+    part[order[n_test : n_test + n_val]] = "val"
+    return pd.Series(part, index=clips.index, name="split")
+
+
+def fault_filtered_split(clips: pd.DataFrame, folder: Path = FAULT_FILTERED_DIR) -> pd.Series:
+    """GTZAN's artist-filtered partition (Kereliuk, Sturm & Larsen 2015): 443 / 197 / 290 clips.
+
+    Clips are matched by ``song_id`` (``blues.00029``); clips outside the
+    partition (GTZAN's repeated and faulty clips) get ``"unused"``.
+
+    Raises
+    ------
+    ValueError
+        If no clip matches, i.e. the dataset is not GTZAN.
+    """
+    part = {}
+    for name, file in (("train", "train.txt"), ("val", "valid.txt"), ("test", "test.txt")):
+        part.update(dict.fromkeys((folder / file).read_text().split(), name))
+    split = clips["song_id"].map(part).fillna("unused").rename("split")
+    if (split == "unused").all():
+        raise ValueError(
+            "No clip matches the GTZAN fault-filtered partition (ids like 'blues.00029'); "
+            "it only applies to GTZAN. Use split='song' for other datasets."
+        )
+    return split
+
+
+def make_split(clips: pd.DataFrame, cfg: Settings) -> pd.Series:
+    """The split that ``cfg.split`` names: ``"song"``, ``"fault_filtered"`` or ``"random"``."""
+    if cfg.split == "fault_filtered":
+        return fault_filtered_split(clips)
+    if cfg.split == "random":
+        return split_clips_randomly(clips, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    return split_songs(clips, cfg.val_fraction, cfg.test_fraction, cfg.seed)

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.split import PARTS, split_songs
+from helpers.split import (PARTS, fault_filtered_split, make_split, split_clips_randomly,
+                           split_songs)
 
 
 def _clips(n_genres: int = 10, songs_per_genre: int = 20, seed: int = 0) -> pd.DataFrame:
@@ -110,3 +111,43 @@ def test_small_dataset_with_larger_fractions():
     assert counts["train"].tolist() == [2, 2, 2]
     assert counts["val"].tolist() == [1, 1, 1]
     assert counts["test"].tolist() == [1, 1, 1]
+
+
+def _gtzan_like():
+    genres = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop",
+              "reggae", "rock"]
+    ids = [f"{g}.{i:05d}" for g in genres for i in range(100)]
+    return pd.DataFrame({"song_id": ids, "label": [i.split(".")[0] for i in ids]})
+
+
+def test_fault_filtered_split_has_the_published_sizes():
+    split = fault_filtered_split(_gtzan_like())
+    assert split.value_counts().to_dict() == {"train": 443, "val": 197, "test": 290,
+                                              "unused": 70}
+    clips = _gtzan_like()
+    assert split[clips["song_id"] == "reggae.00086"].item() == "unused"
+    assert split[clips["song_id"] == "blues.00029"].item() == "train"
+
+
+def test_fault_filtered_split_refuses_other_datasets():
+    with pytest.raises(ValueError, match="only applies to GTZAN"):
+        fault_filtered_split(_clips(n_genres=3, songs_per_genre=4))
+
+
+def test_random_split_warns_and_ignores_songs():
+    clips = _gtzan_like()
+    with pytest.warns(UserWarning, match="overstates"):
+        split = split_clips_randomly(clips, 0.1, 0.1, seed=0)
+    assert split.value_counts().to_dict() == {"train": 800, "val": 100, "test": 100}
+    with pytest.warns(UserWarning):
+        again = split_clips_randomly(clips, 0.1, 0.1, seed=0)
+    assert split.equals(again)
+
+
+def test_make_split_follows_the_setting():
+    from helpers.config import load_settings
+
+    clips = _gtzan_like()
+    assert (make_split(clips, load_settings(split="fault_filtered")) == "unused").sum() == 70
+    song = make_split(clips, load_settings())
+    assert song.equals(split_songs(clips, 0.15, 0.15, 0))

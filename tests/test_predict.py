@@ -1,0 +1,140 @@
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from conftest import TINY_GENRES, tiny_signal, write_tiny_dataset
+from helpers import predict
+from helpers.bundle import Bundle
+from helpers.config import load_settings
+from helpers.data import discover
+from helpers.features import extract_features
+from helpers.models import build_model, fit_normalization
+from helpers.train import one_hot, windows
+
+WINDOW = 20
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(tmp_path_factory):
+    """A compact model trained on the tiny dataset (sines / clicks / noise), saved as a bundle."""
+    import keras
+
+    root = tmp_path_factory.mktemp("tiny")
+    write_tiny_dataset(root)
+    fs = load_settings(n_frames=40, window_frames=WINDOW).features
+    clips, X, _ = extract_features(*discover(root)[:1], fs, cache_dir=root / "cache")
+    genres = sorted(TINY_GENRES)
+    W, owner = windows(X, WINDOW)
+    y = one_hot(clips["label"], genres)[owner]
+    keras.utils.set_random_seed(0)
+    model = build_model("compact", (WINDOW, fs.n_mels), len(genres), learning_rate=0.01)
+    fit_normalization(model, W)
+    model.fit(W, y, epochs=40, batch_size=8, verbose=0)
+    return Bundle(model, genres, fs, WINDOW, threshold=0.5).save(root / "bundle")
+
+
+@pytest.fixture(scope="module")
+def bundle(bundle_dir):
+    return predict.load_bundle(bundle_dir)
+
+
+def _write(path, label, index, sample_rate, seconds, channels=1):
+    y = tiny_signal(label, index, sample_rate, int(seconds * sample_rate))
+    if channels == 2:
+        y = np.stack([y, y], axis=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, y, sample_rate)
+    return path
+
+
+@pytest.mark.parametrize("label", TINY_GENRES)
+def test_new_clips_of_a_known_class_are_predicted_right(bundle, tmp_path, label):
+    path = _write(tmp_path / f"{label}.wav", label, index=4, sample_rate=22050, seconds=3)
+    pred = predict.predict_song(bundle, path)
+    assert bundle.genres[int(pred.probs.argmax())] == label
+    np.testing.assert_allclose(pred.window_probs.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_a_three_minute_stereo_44k_song_is_cut_into_many_windows(bundle, tmp_path):
+    path = _write(tmp_path / "long.wav", "metal", 9, 44100, seconds=180, channels=2)
+    pred = predict.predict_song(bundle, path)
+    frames = 1 + 180 * 16000 // 512
+    assert len(pred.window_probs) == pytest.approx(2 * frames / WINDOW, abs=2)
+    assert pred.window_starts[-1] == pytest.approx(180 - WINDOW * 512 / 16000, abs=0.05)
+    assert bundle.genres[int(pred.probs.argmax())] == "metal"
+
+
+def test_a_clip_shorter_than_one_window_is_padded_and_predicted(bundle, tmp_path):
+    path = _write(tmp_path / "short.wav", "classical", 3, 16000, seconds=0.2)
+    pred = predict.predict_song(bundle, path)
+    assert pred.window_probs.shape == (1, len(bundle.genres))
+    two_s = predict.predict_song(bundle, _write(tmp_path / "2s.wav", "disco", 5, 16000, 2.0))
+    assert bundle.genres[int(two_s.probs.argmax())] == "disco"
+
+
+def test_sliding_windows_cover_the_end():
+    S = np.arange(25, dtype=float)[:, None]
+    W, starts = predict.sliding_windows(S, 10, 10)
+    assert starts.tolist() == [0, 10, 15]
+    assert W[-1, -1, 0] == 24
+
+
+def test_bad_files_are_reported_and_good_ones_predicted(bundle, tmp_path):
+    folder = tmp_path / "mixed"
+    _write(folder / "a.wav", "classical", 1, 16000, 2)
+    _write(folder / "sub" / "b.flac", "metal", 2, 22050, 2)
+    (folder / "broken.wav").write_bytes(b"RIFF not really a wave file")
+    (folder / "notes.txt").write_text("hello")
+    (folder / ".hidden.wav").write_bytes(b"junk")
+    table, bad = predict.predict_paths(bundle, [folder, tmp_path / "missing.mp3"])
+    assert sorted(table["path"].map(lambda p: p.split("/")[-1])) == ["a.wav", "b.flac"]
+    assert list(table.columns) == predict.PREDICTION_COLUMNS
+    reasons = dict(zip(bad["path"].map(lambda p: p.split("/")[-1]), bad["reason"]))
+    assert set(reasons) == {"broken.wav", "notes.txt", "missing.mp3"}
+    assert "Cannot decode" in reasons["broken.wav"]
+
+
+def test_review_flag_follows_the_threshold(bundle, tmp_path):
+    path = _write(tmp_path / "a.wav", "classical", 1, 16000, 2)
+    strict, _ = predict.predict_paths(bundle, [path], threshold=1.01)
+    lenient, _ = predict.predict_paths(bundle, [path], threshold=0.0)
+    assert strict["needs_review"].item() and not lenient["needs_review"].item()
+    row = strict.iloc[0]
+    assert row["p_1"] >= row["p_2"] >= row["p_3"] and row["confidence"] == row["p_1"]
+
+
+def test_coverage_curve_and_threshold_choice():
+    genres = ["a", "b"]
+    probs = np.array([[0.95, 0.05], [0.9, 0.1], [0.7, 0.3], [0.6, 0.4], [0.55, 0.45]])
+    labels = np.array(["a", "a", "b", "a", "b"])  # the 0.7 and 0.55 ones are wrong
+    curve = predict.coverage_curve(probs, labels, genres)
+    assert curve["threshold"].tolist() == [0.55, 0.6, 0.7, 0.9, 0.95]
+    assert curve["coverage"].tolist() == [1.0, 0.8, 0.6, 0.4, 0.2]
+    np.testing.assert_allclose(curve["accuracy"], [3 / 5, 3 / 4, 2 / 3, 1, 1])
+    assert predict.choose_threshold(curve, 0.74) == 0.6
+    assert predict.choose_threshold(curve, 0.99) == 0.9
+    assert predict.choose_threshold(curve, 1.5) == 0.95
+
+
+def test_cli_end_to_end(bundle_dir, tmp_path, capsys):
+    folder = tmp_path / "songs"
+    _write(folder / "x.wav", "disco", 2, 16000, 3)
+    (folder / "bad.wav").write_bytes(b"nope")
+    out_csv = tmp_path / "out" / "review.csv"
+    status = predict.main([str(folder), "--model", str(bundle_dir), "--csv", str(out_csv)])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "x.wav" in printed and "Skipped 1 file(s)" in printed and "bad.wav" in printed
+    table = pd.read_csv(out_csv)
+    assert table["genre_1"].tolist() == ["disco"]
+
+
+def test_cli_missing_model_and_usage_errors(tmp_path, capsys):
+    assert predict.main([str(tmp_path), "--model", str(tmp_path / "none")]) == 2
+    assert "notebooks/03" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        predict.main([])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit):
+        predict.main([str(tmp_path), "--threshold", "7"])

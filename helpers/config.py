@@ -96,6 +96,7 @@ class Settings:
     split: str
     val_fraction: float
     test_fraction: float
+    review_target: float
     seed: int
     n_jobs: int
 
@@ -114,6 +115,8 @@ class Settings:
         if not (0 < self.val_fraction < 1 and 0 < self.test_fraction < 1
                 and self.val_fraction + self.test_fraction < 1):
             problems.append("val_fraction and test_fraction must be in (0, 1) and sum below 1")
+        if not 0 < self.review_target <= 1:
+            problems.append(f"review_target must be in (0, 1], not {self.review_target}")
         for name in ("clips_per_genre", "sample_rate", "n_fft", "hop_length", "n_mels",
                      "n_frames", "epochs", "batch_size", "n_jobs"):
             if getattr(self, name) < 1:

@@ -102,3 +102,32 @@ def plot_embedding_map(points: np.ndarray, labels: np.ndarray, genres: list[str]
     ax.legend(handles=handles, title="genre", bbox_to_anchor=(1.02, 1), loc="upper left")
     ax.set(xlabel="t-SNE 1", ylabel="t-SNE 2", title=title, xticks=[], yticks=[])
     return fig
+
+
+def plot_window_timeline(prediction, genres: list[str]) -> Figure:
+    """Genre probabilities of each window of one song over time (stacked areas).
+
+    ``prediction`` is a :class:`helpers.predict.SongPrediction`.
+    """
+    fig, ax = plt.subplots(figsize=(9, 3.5))
+    colors = genre_colors(genres).colors
+    ax.stackplot(prediction.window_starts, prediction.window_probs.T, labels=genres, colors=colors,
+                 step="post")
+    ax.set(xlabel="window start (s)", ylabel="probability", ylim=(0, 1),
+           title="Which genre the model hears, window by window")
+    ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left", title="genre")
+    return fig
+
+
+def plot_coverage(curve: pd.DataFrame, threshold: float | None = None) -> Figure:
+    """Coverage vs accuracy of accepted predictions as the confidence threshold rises."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.plot(curve["threshold"], curve["accuracy"], label="accuracy of accepted", drawstyle="steps-post")
+    ax.plot(curve["threshold"], curve["coverage"], label="share accepted (coverage)",
+            drawstyle="steps-post")
+    if threshold is not None:
+        ax.axvline(threshold, color="grey", linestyle="--", label=f"review threshold {threshold:.2f}")
+    ax.set(xlabel="confidence threshold (top probability)", ylabel="share", ylim=(0, 1.02),
+           title="Trusting only confident predictions: fewer songs, more of them right")
+    ax.legend(loc="lower left")
+    return fig

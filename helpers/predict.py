@@ -173,6 +173,14 @@ def coverage_curve(probs: np.ndarray, labels: np.ndarray, genres: list[str]) -> 
     return curve.drop_duplicates("threshold", keep="last").iloc[::-1].reset_index(drop=True)
 
 
+def coverage_at(curve: pd.DataFrame, threshold: float) -> tuple[float, float]:
+    """Coverage and accuracy of the songs accepted at ``threshold`` (accuracy NaN if none)."""
+    accepted = curve[curve["threshold"] >= threshold]
+    if accepted.empty:
+        return 0.0, float("nan")
+    return float(accepted["coverage"].iloc[0]), float(accepted["accuracy"].iloc[0])
+
+
 def choose_threshold(curve: pd.DataFrame, target_accuracy: float) -> float:
     """The lowest threshold whose accepted songs reach ``target_accuracy`` (max coverage).
 

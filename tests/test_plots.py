@@ -34,3 +34,16 @@ def test_history_and_confusion_and_map():
     assert [t.get_text() for t in fig.axes[0].texts] == ["3", "1", "4"]
     fig = plots.plot_embedding_map(np.zeros((3, 2)), np.array(["a", "b", "a"]), ["a", "b"], "m")
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b"]
+
+
+def test_timeline_and_coverage_plots():
+    from helpers.predict import SongPrediction
+
+    pred = SongPrediction("x.wav", np.array([0.0, 4.8, 9.6]),
+                          np.array([[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]]))
+    fig = plots.plot_window_timeline(pred, ["a", "b"])
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b"]
+    curve = pd.DataFrame({"threshold": [0.3, 0.6], "coverage": [1.0, 0.5], "accuracy": [0.6, 0.9]})
+    fig = plots.plot_coverage(curve, 0.6)
+    assert "threshold" in fig.axes[0].get_xlabel()
+    assert len(fig.axes[0].lines) == 3

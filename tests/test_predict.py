@@ -138,3 +138,11 @@ def test_cli_missing_model_and_usage_errors(tmp_path, capsys):
     assert exit_info.value.code == 2
     with pytest.raises(SystemExit):
         predict.main([str(tmp_path), "--threshold", "7"])
+
+
+def test_coverage_at_a_threshold():
+    curve = pd.DataFrame({"threshold": [0.3, 0.6, 0.9], "coverage": [1, 0.5, 0.2],
+                          "accuracy": [0.6, 0.85, 1.0]})
+    assert predict.coverage_at(curve, 0.5) == (0.5, 0.85)
+    coverage, accuracy = predict.coverage_at(curve, 0.95)
+    assert coverage == 0 and np.isnan(accuracy)

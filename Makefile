@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
 
-.PHONY: run test lint clean-venv
+.PHONY: run test lint gtzan clean-venv
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(VENV)/installed
 test: $(VENV)/installed
 	$(PY) -m pytest -q tests --doctest-modules helpers; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
 	TUTORIAL_PARAMS=params/quick.yaml $(PY) -m pytest -q --nbval-lax notebooks; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
+
+## gtzan: download GTZAN (1.2 GB, resumable, checksum-verified) into data/gtzan/
+gtzan: $(VENV)/installed
+	$(PY) -m helpers.download
 
 lint: $(VENV)/installed
 	$(PY) -m ruff check helpers tests

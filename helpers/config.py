@@ -138,10 +138,14 @@ class Settings:
 
     @property
     def dataset_dir(self) -> Path:
-        """Folder of ``<genre>/<audio>`` to use: ``data_dir``, or the synthetic set's folder."""
+        """Folder of ``<genre>/<audio>`` to use: ``data_dir``, or the synthetic set's folder.
+
+        A relative ``data_dir`` is taken inside the work folder (``data/`` unless
+        ``$GENRE_WORKDIR`` moves it), so ``data_dir: gtzan`` means ``data/gtzan``.
+        """
         if self.data_dir:
             path = Path(self.data_dir).expanduser()
-            return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+            return path if path.is_absolute() else work_dir() / path
         return work_dir() / f"mini-gtzan-seed{self.seed}-{self.clips_per_genre}"
 
     @property

@@ -51,7 +51,7 @@ def plot_spectrogram_pair(
     ``power_to_db(..., ref=np.max)`` on a mel frequency axis, as in the original.
     """
     fig, axes = plt.subplots(1, len(mels), figsize=(6 * len(mels), 4), sharey=True)
-    for ax, (title, mel) in zip(np.atleast_1d(axes), mels.items()):
+    for ax, (title, mel) in zip(np.atleast_1d(axes), mels.items(), strict=True):
         img = librosa.display.specshow(
             librosa.power_to_db(mel.T, ref=np.max), sr=sample_rate, hop_length=hop_length,
             x_axis="time", y_axis="mel", fmax=fmax, ax=ax,

@@ -183,7 +183,7 @@ def test_synthetic_dataset_dir_depends_on_seed_and_size():
 
 def test_explicit_data_dir(tmp_path):
     assert load_settings(data_dir=str(tmp_path)).dataset_dir == tmp_path
-    assert load_settings(data_dir="data/gtzan").dataset_dir == (REPO_ROOT / "data/gtzan").resolve()
+    assert load_settings(data_dir="gtzan").dataset_dir == work_dir() / "gtzan"
 
 
 def test_run_name_differs_between_runs():

@@ -64,7 +64,7 @@ def test_extra_nesting_level(tiny_dataset, tmp_path):
     assert bad.empty
     assert len(clips) == 12
     assert genre_list(clips) == ["classical", "disco", "metal"]
-    for path, label in zip(clips["path"], clips["label"]):
+    for path, label in zip(clips["path"], clips["label"], strict=True):
         assert os.path.basename(os.path.dirname(path)) == label
         assert "genres_original" in path
 
@@ -83,7 +83,7 @@ def test_bad_files_are_reported_and_good_ones_kept(tiny_dataset):
     clips, bad = discover(tiny_dataset)
     assert len(clips) == 12
     assert not set(clips["path"]) & {str(corrupt), str(empty), str(notes), str(loose)}
-    reasons = dict(zip(bad["path"], bad["reason"]))
+    reasons = dict(zip(bad["path"], bad["reason"], strict=True))
     assert set(reasons) == {str(corrupt), str(empty), str(notes), str(loose)}
     assert all(isinstance(r, str) and r.strip() for r in reasons.values())
     assert len(set(reasons.values())) == 4, "each kind of problem should get its own reason"

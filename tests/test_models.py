@@ -71,5 +71,5 @@ def test_fit_normalization_leaves_models_without_it_alone():
     model = build_seed_model((SEED_MIN_FRAMES, 8), 3)
     before = [w.copy() for w in model.get_weights()]
     fit_normalization(model, np.ones((4, SEED_MIN_FRAMES, 8), np.float32))
-    for a, b in zip(before, model.get_weights()):
+    for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)

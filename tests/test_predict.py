@@ -90,7 +90,7 @@ def test_bad_files_are_reported_and_good_ones_predicted(bundle, tmp_path):
     table, bad = predict.predict_paths(bundle, [folder, tmp_path / "missing.mp3"])
     assert sorted(table["path"].map(lambda p: p.split("/")[-1])) == ["a.wav", "b.flac"]
     assert list(table.columns) == predict.PREDICTION_COLUMNS
-    reasons = dict(zip(bad["path"].map(lambda p: p.split("/")[-1]), bad["reason"]))
+    reasons = dict(zip(bad["path"].map(lambda p: p.split("/")[-1]), bad["reason"], strict=True))
     assert set(reasons) == {"broken.wav", "notes.txt", "missing.mp3"}
     assert "Cannot decode" in reasons["broken.wav"]
 

@@ -1,0 +1,643 @@
+"""Getting GTZAN: a resumable, verified download and a safe extraction.
+
+``python -m helpers.download`` fetches the archive (about 1.2 GB), checks its
+checksums and unpacks it into ``<work dir>/gtzan/``. An interrupted download
+resumes where it stopped the next time; a machine without internet gets a
+message saying how to bring the archive in by hand
+(``python -m helpers.download --archive /path/genres.tar.gz``).
+
+Downloads use ``requests``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import posixpath
+import re
+import secrets
+import shutil
+import sys
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+from tqdm.auto import tqdm
+
+from helpers.config import work_dir
+
+#: Public copy of the GTZAN genre collection (``genres/<genre>/<genre>.000NN.au``).
+GTZAN_URL = "https://huggingface.co/datasets/marsyas/gtzan/resolve/main/data/genres.tar.gz"
+#: Published md5 of :data:`GTZAN_URL`'s archive (as listed by mirdata).
+GTZAN_MD5 = "5b3d6dddb579ab49814ab86dba69e7c7"
+#: Published sha256 of :data:`GTZAN_URL`'s archive.
+GTZAN_SHA256 = "b28cc067ff6199bd826f5d1a6931458586d64acae7f44b2e882b7a97af057531"
+
+#: File extensions that count as "this folder already holds the dataset".
+GTZAN_AUDIO_EXTENSIONS = frozenset({".au", ".wav"})
+
+_DIGEST_LENGTHS = {"sha256": 64, "md5": 32}
+_TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+
+
+class DownloadError(RuntimeError):
+    """Getting or unpacking a dataset failed; the message says why and what to do."""
+
+
+class ChecksumError(DownloadError):
+    """A file's checksum differs from the expected one.
+
+    Attributes
+    ----------
+    path
+        The file that was checked.
+    expected, actual
+        ``{algorithm: hex digest}`` of the algorithms that did not match.
+    """
+
+    def __init__(self, message: str, path: Path, expected: dict[str, str],
+                 actual: dict[str, str]) -> None:
+        super().__init__(message)
+        self.path = path
+        self.expected = expected
+        self.actual = actual
+
+
+# --------------------------------------------------------------------------- checksums
+
+
+def _expected_digests(sha256: str | None, md5: str | None) -> dict[str, str]:
+    """``{algorithm: lower-case hex}`` of the given checksums, checked for shape."""
+    expected = {}
+    for name, value in (("sha256", sha256), ("md5", md5)):
+        if value is None:
+            continue
+        value = value.strip().lower()
+        if not re.fullmatch(f"[0-9a-f]{{{_DIGEST_LENGTHS[name]}}}", value):
+            raise ValueError(
+                f"{name} must be {_DIGEST_LENGTHS[name]} hexadecimal digits, not {value!r}"
+            )
+        expected[name] = value
+    return expected
+
+
+def file_digests(path: str | Path, algorithms: Iterable[str] = ("sha256", "md5"),
+                 chunk_size: int = 1 << 20) -> dict[str, str]:
+    """Hex digests of one file, all algorithms computed in a single read.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = Path(tmp, "abc.txt").write_bytes(b"abc")
+    ...     file_digests(Path(tmp, "abc.txt"), ["md5"])
+    {'md5': '900150983cd24fb0d6963f7d28e17f72'}
+    """
+    hashes = {name: hashlib.new(name) for name in algorithms}
+    with open(path, "rb") as f:
+        while block := f.read(chunk_size):
+            for h in hashes.values():
+                h.update(block)
+    return {name: h.hexdigest() for name, h in hashes.items()}
+
+
+def verify_checksum(path: str | Path, *, sha256: str | None = None,
+                    md5: str | None = None) -> None:
+    """Check ``path`` against the given checksums (none given: nothing to check).
+
+    Raises
+    ------
+    ChecksumError
+        If any given checksum differs; the message names expected and actual digests.
+    """
+    path = Path(path)
+    expected = _expected_digests(sha256, md5)
+    if not expected:
+        return
+    actual = file_digests(path, expected)
+    wrong = [name for name in expected if actual[name] != expected[name]]
+    if wrong:
+        lines = "\n".join(
+            f"  {name}: expected {expected[name]}\n  {' ' * len(name)}  actual   {actual[name]}"
+            for name in wrong
+        )
+        raise ChecksumError(
+            f"Checksum mismatch for {path}:\n{lines}",
+            path,
+            {name: expected[name] for name in wrong},
+            {name: actual[name] for name in wrong},
+        )
+
+
+def _matches(path: Path, expected: dict[str, str]) -> bool:
+    return file_digests(path, expected) == expected
+
+
+# --------------------------------------------------------------------------- download
+
+
+def manual_steps(url: str, sha256: str | None = None, md5: str | None = None) -> str:
+    """How to get the archive by hand, for machines that cannot download it."""
+    checks = []
+    if sha256:
+        checks.append(f"     sha256sum (macOS: shasum -a 256) must print {sha256}")
+    if md5:
+        checks.append(f"     md5sum (macOS: md5) must print {md5}")
+    check = "\n".join(checks) or "     (no checksum is known for this URL; be sure you trust it)"
+    return (
+        "To get the data by hand:\n"
+        f"  1. On a machine with internet, open {url}\n"
+        "     in a browser and save the file.\n"
+        f"  2. Check it:\n{check}\n"
+        "  3. Copy it here and either pass it as a local archive:\n"
+        "         python -m helpers.download --archive /path/genres.tar.gz\n"
+        "     or unpack it yourself into data/gtzan/ so that\n"
+        "     data/gtzan/<genre>/<genre>.000NN.au exists, for example:\n"
+        "         mkdir -p data/gtzan && tar -xzf genres.tar.gz -C data/gtzan --strip-components=1"
+    )
+
+
+def _part_path(target: Path) -> Path:
+    return target.with_suffix(target.suffix + ".part")
+
+
+def _content_range(response: requests.Response) -> tuple[int | None, int | None]:
+    """``(first byte, total size)`` from a ``Content-Range`` header; ``None`` where unknown."""
+    match = re.fullmatch(r"\s*bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)\s*",
+                         response.headers.get("Content-Range", ""))
+    if not match:
+        return None, None
+    start, total = match.groups()
+    return (int(start) if start else None), (None if total == "*" else int(total))
+
+
+def _content_length(response: requests.Response) -> int | None:
+    value = response.headers.get("Content-Length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _stream(response: requests.Response, part: Path, offset: int, total: int | None,
+            chunk_size: int) -> int:
+    """Write the response body to ``part`` (appended at ``offset`` if > 0); return its size."""
+    mode = "ab" if offset else "wb"
+    with open(part, mode) as f, tqdm(total=total, initial=offset, unit="B", unit_scale=True,
+                                     unit_divisor=1024, desc=part.name[:-5]) as bar:
+        for chunk in response.iter_content(chunk_size):
+            f.write(chunk)
+            bar.update(len(chunk))
+    return part.stat().st_size
+
+
+def _fetch_to_part(url: str, part: Path, chunk_size: int, timeout: float) -> None:
+    """Bring ``part`` to the full file, resuming it if it exists. Network errors propagate."""
+    for _ in range(3):  # a restart from scratch takes at most one extra round
+        offset = part.stat().st_size if part.exists() else 0
+        headers = {"Accept-Encoding": "identity"}  # byte offsets must be those of the file
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+        with requests.get(url, headers=headers, stream=True, timeout=timeout) as response:
+            if response.status_code == 416 and offset:
+                _, total = _content_range(response)
+                if total is None or total == offset:
+                    return  # the part is already complete; the checksum will tell
+                part.unlink()  # larger than the file: not a prefix of it
+                continue
+            if response.status_code >= 400:
+                raise DownloadError(
+                    f"the server answered HTTP {response.status_code} {response.reason}"
+                )
+            if response.status_code == 206:
+                start, total = _content_range(response)
+                if start != offset:
+                    part.unlink()  # not the piece we asked for: start again
+                    continue
+            else:  # 200: the whole file, whether or not we asked for a range
+                offset, total = 0, _content_length(response)
+            size = _stream(response, part, offset, total, chunk_size)
+        if total is not None and size < total:
+            raise DownloadError(f"the connection ended after {size:,} of {total:,} bytes")
+        if total is not None and size > total:
+            part.unlink()
+            raise DownloadError(f"received {size:,} bytes but the server announced {total:,}")
+        return
+    raise DownloadError("the server kept answering with ranges other than the one asked for")
+
+
+def _reason(err: Exception, timeout: float) -> str:
+    """One line saying what went wrong with the transfer."""
+    if isinstance(err, requests.Timeout):
+        return f"no answer within {timeout} s (slow or no network) [{type(err).__name__}]"
+    if isinstance(err, requests.ConnectionError):
+        return f"cannot reach the server (no internet, or the server is down) [{err}]"
+    if isinstance(err, requests.exceptions.ChunkedEncodingError):
+        return f"the connection broke off [{err}]"
+    return str(err)
+
+
+def download(
+    url: str,
+    target: str | Path,
+    *,
+    sha256: str | None = None,
+    md5: str | None = None,
+    chunk_size: int = 1 << 20,
+    timeout: float = 30,
+) -> Path:
+    """Download ``url`` to ``target``, resumably, and verify it.
+
+    The file is written to ``<target>.part`` and renamed to ``target`` only once
+    complete and verified. An existing ``.part`` (left by an interrupted run) is
+    resumed with an HTTP ``Range`` request; a server that ignores ranges sends the
+    whole file again, which then replaces the part.
+
+    Parameters
+    ----------
+    url
+        Address of the file.
+    target
+        Where the file ends up. Its folder is created if needed.
+    sha256, md5
+        Expected hex digests; every one given is checked. With neither, the file
+        is not verified, and an existing ``target`` is trusted as is.
+    chunk_size
+        Bytes per read (and progress-bar step).
+    timeout
+        Seconds to wait for the connection and for each read.
+
+    Returns
+    -------
+    Path
+        ``target``. If it already exists with the expected checksums, it is
+        returned at once, without any network access.
+
+    Raises
+    ------
+    ChecksumError
+        If the downloaded file does not match; the ``.part`` is deleted.
+    DownloadError
+        If the server cannot be reached, answers with an error or the transfer
+        breaks off. The message says how to get the file by hand; the ``.part``
+        is kept so the next call resumes it.
+    """
+    target = Path(target)
+    expected = _expected_digests(sha256, md5)
+    if target.is_file() and (not expected or _matches(target, expected)):
+        return target
+    part = _part_path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _fetch_to_part(url, part, chunk_size, timeout)
+    except (requests.RequestException, DownloadError) as err:
+        kept = (f"The partial download {part} was kept; running the same command again "
+                "resumes it.\n") if part.exists() else ""
+        raise DownloadError(
+            f"Could not download {url}:\n  {_reason(err, timeout)}\n"
+            f"{kept}{manual_steps(url, sha256, md5)}"
+        ) from err
+    except OSError as err:  # writing failed (disk full, permissions)
+        raise DownloadError(f"Could not write {part}: {err}") from err
+    try:
+        verify_checksum(part, sha256=sha256, md5=md5)
+    except ChecksumError as err:
+        part.unlink(missing_ok=True)
+        raise ChecksumError(
+            f"{err}\nThe download was deleted: the server sent a different or damaged file. "
+            "Try again later, or get it by hand.\n" + manual_steps(url, sha256, md5),
+            part, err.expected, err.actual,
+        ) from None
+    os.replace(part, target)
+    return target
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _archive_kind(archive: Path) -> str:
+    """``"tar"`` or ``"zip"``, from the file name, else from the content."""
+    name = archive.name.lower()
+    if name.endswith(".zip"):
+        return "zip"
+    if name.endswith(_TAR_SUFFIXES):
+        return "tar"
+    if tarfile.is_tarfile(archive):
+        return "tar"
+    if zipfile.is_zipfile(archive):
+        return "zip"
+    raise DownloadError(f"{archive} is not a .tar.gz, .tgz, .tar or .zip archive.")
+
+
+def _prefixes(parts: Iterable[str], member: str) -> Iterator[str]:
+    """Lexically normalized prefixes of a relative path, in order; raise if it climbs out."""
+    stack: list[str] = []
+    for part in parts:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not stack:
+                raise _unsafe(member, "points outside the destination ('..')")
+            stack.pop()
+        else:
+            stack.append(part)
+        yield "/".join(stack)
+
+
+def _unsafe(member: str, why: str) -> DownloadError:
+    return DownloadError(f"Refusing to extract: archive member {member!r} {why}. "
+                         "Nothing was extracted; the archive is damaged or not what it claims.")
+
+
+def _split(name: str, member: str) -> list[str]:
+    """Path components of a member name; absolute names (``/x``, ``C:x``, ``\\\\x``) refused."""
+    clean = name.replace("\\", "/")
+    if clean.startswith("/") or re.match(r"[A-Za-z]:", clean):
+        raise _unsafe(member, "has an absolute path")
+    return clean.split("/")
+
+
+def check_members(members: list[tuple[str, str, str | None]]) -> None:
+    """Refuse archive members that would land outside the destination folder.
+
+    Parameters
+    ----------
+    members
+        ``(name, kind, link target)`` per member, ``kind`` one of ``"file"``,
+        ``"dir"``, ``"symlink"``, ``"hardlink"`` or ``"other"`` (devices, fifos).
+        Symlink targets are relative to the link's folder, hard-link targets to
+        the archive root.
+
+    Raises
+    ------
+    DownloadError
+        Naming the first member that has an absolute path, climbs out with
+        ``..``, is a link to a place outside, goes through a symbolic link, or is
+        a special file.
+
+    Notes
+    -----
+    Paths are resolved lexically. That is exact because no path may pass
+    through a symbolic link of the archive (only end at one).
+    """
+    symlinks = {posixpath.normpath("/".join(_split(n, n))) for n, k, _ in members
+                if k == "symlink"}
+
+    def check_path(parts: list[str], member: str, last_may_be_link: bool) -> None:
+        prefixes = list(_prefixes(parts, member))
+        inner = prefixes[:-1] if last_may_be_link else prefixes
+        for prefix in inner:
+            if prefix in symlinks:
+                raise _unsafe(member, f"goes through the symbolic link {prefix!r}")
+
+    for name, kind, link in members:
+        parts = _split(name, name)
+        check_path(parts, name, last_may_be_link=True)
+        if kind == "other":
+            raise _unsafe(name, "is a device or other special file")
+        if kind in ("symlink", "hardlink"):
+            if not link or link.replace("\\", "/").startswith("/") or re.match(r"[A-Za-z]:",
+                                                                                  link):
+                raise _unsafe(name, f"is a link to {link!r}, outside the destination")
+            base = parts[:-1] if kind == "symlink" else []
+            try:
+                check_path(base + link.replace("\\", "/").split("/"), name,
+                           last_may_be_link=True)
+            except DownloadError:
+                raise _unsafe(name, f"is a link to {link!r}, outside the destination") from None
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.isreg():
+        return "file"
+    if member.isdir():
+        return "dir"
+    if member.issym():
+        return "symlink"
+    if member.islnk():
+        return "hardlink"
+    return "other"
+
+
+@contextlib.contextmanager
+def _staging(dest: Path) -> Iterator[Path]:
+    """A fresh hidden sibling of ``dest``, renamed to ``dest`` on success, deleted otherwise."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.extracting-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        if dest.exists():
+            dest.rmdir()  # empty, checked before
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # still there only if something failed
+
+
+def _extract_tar(archive: Path, dest: Path) -> None:
+    with tarfile.open(archive, "r:*") as tf:
+        members = tf.getmembers()
+        check_members([(m.name, _tar_kind(m), m.linkname or None) for m in members])
+        # The "data" filter (Python >= 3.11.4) re-checks every member while writing.
+        extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        with _staging(dest) as tmp:
+            for member in tqdm(members, desc=f"Extracting {archive.name}", unit="file"):
+                tf.extract(member, tmp, **extra)
+
+
+def _extract_zip(archive: Path, dest: Path) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+        check_members([(i.filename, "dir" if i.is_dir() else "file", None) for i in infos])
+        with _staging(dest) as tmp:
+            for info in tqdm(infos, desc=f"Extracting {archive.name}", unit="file"):
+                zf.extract(info, tmp)
+
+
+def _check_free(dest: Path) -> None:
+    """Raise unless ``dest`` is missing or an empty folder."""
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise DownloadError(f"Cannot extract into {dest}: it already exists and is not an "
+                            "empty folder. Remove it or choose another destination.")
+
+
+def extract(archive: str | Path, dest: str | Path) -> Path:
+    """Unpack a ``.tar.gz``/``.tgz``/``.tar``/``.zip`` archive into ``dest``, safely.
+
+    Every member is checked before anything is written: absolute paths, ``..``
+    and links pointing outside ``dest`` are refused. Tar members are written
+    through tarfile's ``"data"`` filter as a second guard. The archive is
+    unpacked into a hidden sibling folder that is renamed to ``dest`` only when
+    complete, so an interrupted or failed extraction never leaves a half-filled
+    ``dest``.
+
+    Parameters
+    ----------
+    archive
+        The archive file.
+    dest
+        Folder to create. It may exist only if empty.
+
+    Returns
+    -------
+    Path
+        ``dest``.
+
+    Raises
+    ------
+    DownloadError
+        If ``dest`` is not empty, the archive is unreadable, or a member is unsafe
+        (the message names it).
+    """
+    archive, dest = Path(archive), Path(dest)
+    if not archive.is_file():
+        raise DownloadError(f"Archive {archive} does not exist.")
+    _check_free(dest)
+    unpack = _extract_tar if _archive_kind(archive) == "tar" else _extract_zip
+    try:
+        unpack(archive, dest)
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as err:
+        raise DownloadError(f"Could not extract {archive} ({type(err).__name__}: {err}). "
+                            "If it is damaged, delete it and get it again.") from err
+    return dest
+
+
+# --------------------------------------------------------------------------- GTZAN
+
+
+def _audio_files(folder: Path) -> Iterator[Path]:
+    """Audio files (``.au``/``.wav``, not hidden) anywhere under ``folder``."""
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            if path.suffix.lower() in GTZAN_AUDIO_EXTENSIONS and not path.name.startswith("."):
+                yield path
+
+
+def _archive_name(url: str) -> str:
+    return Path(urlparse(url).path).name or "genres.tar.gz"
+
+
+def fetch_gtzan(
+    dest: str | Path | None = None,
+    url: str = GTZAN_URL,
+    archive: str | Path | None = None,
+    sha256: str | None = GTZAN_SHA256,
+    md5: str | None = GTZAN_MD5,
+) -> Path:
+    """Make sure GTZAN is unpacked in ``dest``; download it if needed.
+
+    Parameters
+    ----------
+    dest
+        Dataset folder; default ``<work dir>/gtzan``. If it already holds audio
+        (any ``.au`` or ``.wav`` at any depth) it is returned as is.
+    url
+        Where to download the archive from (used only without ``archive``). It is
+        saved as ``<work dir>/downloads/<file name of the URL>`` and kept there.
+    archive
+        A local copy of the archive (``.tar.gz``, ``.tgz``, ``.tar`` or ``.zip``)
+        to use instead of downloading.
+    sha256, md5
+        Expected checksums of the archive; GTZAN's by default. Pass
+        ``sha256=None, md5=None`` for another archive whose checksums you do not
+        know: it is then used unverified, with a warning.
+
+    Returns
+    -------
+    Path
+        ``dest``. GTZAN's archive unpacks to ``dest/genres/<genre>/<genre>.000NN.au``;
+        :func:`helpers.data.discover` finds clips at any depth and takes each
+        clip's label from the name of the folder holding the audio file.
+
+    Raises
+    ------
+    DownloadError
+        If the archive cannot be downloaded, read or verified (:class:`ChecksumError`),
+        or holds no audio. Nothing is unpacked into ``dest`` then.
+    """
+    dest = Path(dest) if dest is not None else work_dir() / "gtzan"
+    if next(_audio_files(dest), None) is not None:
+        return dest
+    _check_free(dest)  # before a long download, not after
+    if sha256 is None and md5 is None:
+        source = archive if archive is not None else url
+        print(f"WARNING: {source} is used unverified (no sha256 or md5 given); "
+              "make sure you trust it.", file=sys.stderr)
+    if archive is not None:
+        archive = Path(archive).expanduser()
+        if not archive.is_file():
+            raise DownloadError(f"Archive {archive} does not exist.")
+        try:
+            verify_checksum(archive, sha256=sha256, md5=md5)
+        except ChecksumError as err:
+            raise ChecksumError(
+                f"{err}\nThis is not the published GTZAN archive (or it is damaged). If it is "
+                "another copy on purpose, pass its own checksum (--sha256/--md5), or skip "
+                "verification (--no-verify; sha256=None, md5=None in Python).",
+                err.path, err.expected, err.actual,
+            ) from None
+    else:
+        target = work_dir() / "downloads" / _archive_name(url)
+        archive = download(url, target, sha256=sha256, md5=md5)
+    extract(archive, dest)
+    if next(_audio_files(dest), None) is None:
+        raise DownloadError(f"{archive} was unpacked into {dest} but holds no .au or .wav "
+                            f"files. Remove {dest} and check that the archive is GTZAN.")
+    return dest
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _run_hint(dest: Path) -> str:
+    """The command that runs the tutorial on ``dest``."""
+    if dest.resolve() == (work_dir() / "gtzan").resolve():
+        return "Run the tutorial on it with:\n    make run PARAMS=params/gtzan.yaml"
+    return ("params/gtzan.yaml reads <work dir>/gtzan/; to use this folder instead, copy it to a new "
+            f"params file with\n    data_dir: {dest.resolve()}\n"
+            "and run:\n    make run PARAMS=<your params file>")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m helpers.download [--url URL] [--archive PATH] [--dest DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.download",
+        description="Download (or take a local copy of) GTZAN, verify it and unpack it.",
+    )
+    parser.add_argument("--url", default=GTZAN_URL, help="where to download the archive from")
+    parser.add_argument("--archive", type=Path, help="local archive to use instead of downloading")
+    parser.add_argument("--dest", type=Path, help="dataset folder (default: <work dir>/gtzan)")
+    parser.add_argument("--sha256", help="expected sha256 of the archive (default: GTZAN's)")
+    parser.add_argument("--md5", help="expected md5 of the archive (default: GTZAN's)")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="use the archive without checking any checksum")
+    args = parser.parse_args(argv)
+    if args.no_verify:
+        sha256 = md5 = None
+    elif args.sha256 or args.md5:
+        sha256, md5 = args.sha256, args.md5
+    elif args.url != GTZAN_URL and args.archive is None:
+        sha256 = md5 = None  # a user-given URL has no known checksum
+    else:
+        sha256, md5 = GTZAN_SHA256, GTZAN_MD5
+    try:
+        _expected_digests(sha256, md5)
+    except ValueError as err:
+        parser.error(str(err))
+    try:
+        dest = fetch_gtzan(args.dest, url=args.url, archive=args.archive, sha256=sha256, md5=md5)
+    except DownloadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted. Run the same command again to resume the download.", file=sys.stderr)
+        return 130
+    n_files = sum(1 for _ in _audio_files(dest))
+    print(f"GTZAN is ready: {n_files} audio files under {dest}")
+    print(_run_hint(dest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

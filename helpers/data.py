@@ -22,8 +22,11 @@ AUDIO_EXTENSIONS = frozenset({".wav", ".au", ".flac", ".ogg", ".mp3", ".aiff", "
 #: Columns of the table returned by :func:`discover`.
 CLIP_COLUMNS = ["path", "label", "song_id", "duration", "sample_rate", "channels"]
 
-#: Columns of every bad-file report.
-REPORT_COLUMNS = ["path", "reason"]
+#: Columns of every bad-file report: the file, what is wrong, and what was done
+#: (``"skipped"``, or ``"kept"`` for a usable file with a caveat such as padding).
+REPORT_COLUMNS = ["path", "reason", "action"]
+
+SKIPPED, KEPT = "skipped", "kept"
 
 LAYOUT_HELP = """Expected layout (one folder per genre, audio files inside):
     {root}/
@@ -56,7 +59,7 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         One row per readable audio file, sorted by label then path, with columns
         ``path, label, song_id, duration`` (seconds) ``, sample_rate, channels``.
     bad
-        One row per file that was skipped, with ``path`` and ``reason``.
+        One row per file that was skipped (:data:`REPORT_COLUMNS`).
 
     Raises
     ------
@@ -72,18 +75,18 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         if _is_hidden(path, root):
             continue
         if path.suffix.lower() not in AUDIO_EXTENSIONS:
-            bad.append((str(path), f"not an audio file (extension {path.suffix or 'none'!r})"))
+            bad.append((str(path), f"not an audio file (extension {path.suffix or 'none'!r})", SKIPPED))
             continue
         if path.parent == root:
-            bad.append((str(path), "not inside a label folder, so it has no label"))
+            bad.append((str(path), "not inside a label folder, so it has no label", SKIPPED))
             continue
         try:
             info = sf.info(str(path))
         except (sf.LibsndfileError, RuntimeError) as err:
-            bad.append((str(path), f"cannot be decoded: {err}"))
+            bad.append((str(path), f"cannot be decoded: {err}", SKIPPED))
             continue
         if info.frames == 0:
-            bad.append((str(path), "empty: no audio samples"))
+            bad.append((str(path), "empty: no audio samples", SKIPPED))
             continue
         rows.append((str(path), path.parent.name, path.stem, info.frames / info.samplerate,
                      info.samplerate, info.channels))

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from helpers.audio import AudioError, load_audio
 from helpers.config import FeatureSettings, Settings, work_dir
-from helpers.data import REPORT_COLUMNS, discover, prepare_dataset
+from helpers.data import KEPT, REPORT_COLUMNS, SKIPPED, discover, prepare_dataset
 
 
 def seed_features(path: str | Path, sample_rate: int = 16000, n_frames: int = 900) -> np.ndarray:
@@ -67,9 +67,21 @@ def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = N
     return np.ascontiguousarray(mel, dtype=np.float32)
 
 
+#: Peak amplitude under which a clip counts as silent (-80 dBFS): it holds nothing to learn from.
+SILENCE_PEAK = 1e-4
+
+
 def clip_features(path: str | Path, fs: FeatureSettings) -> np.ndarray:
-    """Read one audio file and return its ``(n_frames, n_mels)`` features."""
+    """Read one audio file and return its ``(n_frames, n_mels)`` features.
+
+    Raises
+    ------
+    helpers.audio.AudioError
+        If the file cannot be decoded or is silent.
+    """
     y = load_audio(path, fs.sample_rate, max_seconds=samples_needed(fs) / fs.sample_rate)
+    if not len(y) or np.abs(y).max() < SILENCE_PEAK:
+        raise AudioError(f"{path} is silent (peak below -80 dBFS): nothing to learn from, skipped")
     return mel_from_signal(y, fs)
 
 
@@ -143,7 +155,9 @@ def extract_features(
     X
         ``(len(kept), n_frames, n_mels)`` float32.
     failed
-        ``path, reason`` of the clips that could not be decoded.
+        Report (:data:`helpers.data.REPORT_COLUMNS`) of the clips that could not
+        be decoded or are silent (skipped), and of clips shorter than
+        ``fs.seconds`` (zero-padded at the end and kept).
     """
     cache_dir = Path(cache_dir) if cache_dir else work_dir() / "cache"
     X = np.empty((len(clips), fs.n_frames, fs.n_mels), dtype=np.float32)
@@ -153,9 +167,13 @@ def extract_features(
     results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     for i, result in enumerate(tqdm(results, total=len(clips), desc="Mel features", unit="clip")):
         if isinstance(result, str):
-            failed.append((clips["path"].iloc[i], result))
+            failed.append((clips["path"].iloc[i], result, SKIPPED))
         else:
             X[i], ok[i] = result, True
+    if "duration" in clips:
+        short = clips[ok & (clips["duration"] < fs.seconds).to_numpy()]
+        failed += [(p, f"shorter than {fs.seconds:.1f} s ({d:.1f} s): padded with silence", KEPT)
+                   for p, d in zip(short["path"], short["duration"], strict=True)]
     kept = clips[ok].reset_index(drop=True)
     X = X if ok.all() else X[ok]
     return kept, X, pd.DataFrame(failed, columns=REPORT_COLUMNS)
@@ -184,5 +202,7 @@ def dataset_features(cfg: Settings) -> tuple[pd.DataFrame, np.ndarray, pd.DataFr
     report.parent.mkdir(parents=True, exist_ok=True)
     bad.to_csv(report, index=False)
     if len(bad):
-        print(f"{len(bad)} file(s) skipped; see {report}")
+        counts = bad["action"].value_counts()
+        print(f"{counts.get(SKIPPED, 0)} file(s) skipped, {counts.get(KEPT, 0)} kept with a caveat; "
+              f"see {report}")
     return clips, X, bad

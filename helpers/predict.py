@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle, BundleError, load_bundle
 from helpers.config import load_settings
-from helpers.data import AUDIO_EXTENSIONS, REPORT_COLUMNS
+from helpers.data import AUDIO_EXTENSIONS, REPORT_COLUMNS, SKIPPED
 from helpers.features import mel_from_signal
 
 #: Columns of the prediction table.
@@ -113,12 +113,12 @@ def audio_files(paths: list[str | Path]) -> tuple[list[Path], pd.DataFrame]:
             found = sorted(f for f in p.rglob("*") if f.is_file()
                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
             files += [f for f in found if f.suffix.lower() in AUDIO_EXTENSIONS]
-            bad += [(str(f), "not an audio file") for f in found
+            bad += [(str(f), "not an audio file", SKIPPED) for f in found
                     if f.suffix.lower() not in AUDIO_EXTENSIONS]
         elif p.is_file():
             files.append(p)
         else:
-            bad.append((str(p), "no such file or folder"))
+            bad.append((str(p), "no such file or folder", SKIPPED))
     return files, pd.DataFrame(bad, columns=REPORT_COLUMNS)
 
 
@@ -138,7 +138,7 @@ def predict_paths(
         try:
             pred = predict_song(bundle, f, hop_frames)
         except AudioError as err:
-            failed.append((str(f), str(err)))
+            failed.append((str(f), str(err), SKIPPED))
             continue
         rows.append(top3_row(str(f), pred.probs, bundle.genres, threshold))
     bad = pd.concat([bad, pd.DataFrame(failed, columns=REPORT_COLUMNS)], ignore_index=True)

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 
 from helpers import features
-from helpers.config import FeatureSettings
+from helpers.config import FeatureSettings, work_dir
 from helpers.data import discover
 from helpers.features import (
     cache_path,
@@ -153,7 +153,7 @@ def test_extract_features_shapes_order_and_failures(tiny_dataset, small_features
 def test_extract_features_all_good(tiny_dataset, small_features, tmp_path):
     clips, _ = discover(tiny_dataset)
     kept, X, failed = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
-    assert failed.empty and list(failed.columns) == ["path", "reason"]
+    assert failed.empty and list(failed.columns) == ["path", "reason", "action"]
     pd.testing.assert_frame_equal(kept, clips)
     assert X.shape == (12, 40, 128)
 
@@ -304,3 +304,47 @@ def test_parallel_equals_serial(tiny_dataset, small_features, tmp_path):
     pd.testing.assert_frame_equal(failed1, failed2)
     assert failed2["path"].tolist() == [corrupt]
     assert len(list((tmp_path / "c2").rglob("*.npy"))) == 12
+
+
+def test_a_corpus_of_bad_files_is_reported_and_every_good_clip_kept(tmp_path, monkeypatch):
+    """Corrupt, empty, non-audio, truncated, short, silent, stereo and odd-rate files together."""
+    from helpers.config import load_settings
+    from helpers.features import dataset_features
+
+    root = tmp_path / "corpus"
+    rng = np.random.default_rng(0)
+
+    def wav(rel, seconds, sr=16000, channels=1, amplitude=0.3):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shape = (int(seconds * sr), channels) if channels > 1 else int(seconds * sr)
+        sf.write(path, amplitude * rng.standard_normal(shape), sr)
+        return path
+
+    good = [wav("rock/good1.wav", 3), wav("rock/stereo.wav", 3, channels=2),
+            wav("jazz/odd_rate.flac", 3, sr=11025), wav("jazz/hi_rate.wav", 3, sr=48000)]
+    short = wav("jazz/short.wav", 0.5)
+    truncated = wav("rock/truncated.wav", 3)
+    truncated.write_bytes(truncated.read_bytes()[: len(truncated.read_bytes()) // 3])
+    silent = wav("rock/silent.wav", 3, amplitude=0.0)
+    (root / "jazz" / "corrupt.wav").write_bytes(b"RIFF" + bytes(rng.integers(0, 255, 500, dtype=np.uint8)))
+    empty = root / "jazz" / "empty.wav"
+    sf.write(empty, np.zeros(0), 16000)
+    (root / "rock" / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    (root / "rock" / "._good1.wav").write_bytes(b"mac resource fork")
+
+    cfg = load_settings(data_dir=str(root), n_frames=60, window_frames=20)
+    clips, X, report = dataset_features(cfg)
+    kept = set(clips["path"])
+    assert {str(p) for p in good + [short, truncated]} <= kept
+    assert X.shape == (len(clips), 60, 128) and np.isfinite(X).all()
+    actions = dict(zip(report["path"], report["action"], strict=True))
+    assert actions[str(silent)] == "skipped"
+    assert actions[str(root / "jazz" / "corrupt.wav")] == "skipped"
+    assert actions[str(empty)] == "skipped"
+    assert actions[str(root / "rock" / "cover.jpg")] == "skipped"
+    assert actions[str(short)] == "kept"
+    assert str(root / "rock" / "._good1.wav") not in actions
+    assert kept.isdisjoint(p for p, a in actions.items() if a == "skipped")
+    saved = pd.read_csv(work_dir() / "reports" / "corpus-bad-files.csv")
+    assert len(saved) == len(report)

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
 
-.PHONY: run test lint gtzan clean-venv
+.PHONY: run test lint gtzan bench clean-venv
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(VENV)/installed
 ## gtzan: download GTZAN (1.2 GB, resumable, checksum-verified) into data/gtzan/
 gtzan: $(VENV)/installed
 	$(PY) -m helpers.download
+
+## bench: measure extraction, memory, training and notebook times (about 10 min on 2 cores)
+bench: $(VENV)/installed
+	$(PY) bench/bench.py
 
 lint: $(VENV)/installed
 	$(PY) -m ruff check helpers tests

@@ -1,0 +1,211 @@
+"""Benchmark: the speed claims of the tutorial, measured in one run on one machine.
+
+    python bench/bench.py [--clips 1000] [--skip-notebooks]      (or: make bench)
+
+Prints a table and saves it as ``<work dir>/outputs/bench.csv`` and ``bench.md``:
+
+* feature extraction, clips/s: the original's sequential librosa loop vs this project,
+  cold (empty cache, ``n_jobs`` workers) and warm (cached), on the same 30-s 22050 Hz clips;
+* peak memory (all processes) while extracting ``--clips`` clips cold;
+* training: seconds per epoch and test accuracy of the seed model (a few epochs,
+  extrapolated to its 200) vs the compact default (trained to early stopping), on the
+  same split of the default dataset;
+* wall time of each notebook under ``make run`` (default params).
+
+Every speed figure is also given as a ratio against its baseline from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import soundfile as sf
+from joblib import Parallel, delayed
+
+from helpers.config import load_settings, work_dir
+from helpers.data import discover
+from helpers.features import dataset_features, extract_features, seed_features
+from helpers.models import build_model
+from helpers.runner import run_all
+from helpers.split import make_split
+from helpers.train import clip_probabilities, evaluate, one_hot, train_model
+
+GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock")
+
+
+def _write_clip(path: Path, seed: int, sr: int = 22050, seconds: float = 30.0) -> None:
+    """A GTZAN-like clip (30 s, 22050 Hz, 16-bit): decaying tones over noise. Content does not
+    change extraction cost, so it only needs to be audio-like, not musical."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(sr * seconds)) / sr
+    y = 0.05 * rng.standard_normal(t.size)
+    for f in rng.uniform(80, 2000, 4):
+        y += 0.1 * np.sin(2 * np.pi * f * t) * np.exp(-(t % rng.uniform(0.2, 1.0)) * 3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, np.clip(y, -1, 1).astype(np.float32), sr, subtype="PCM_16")
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and all its children; keeps the peak."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            procs = [me, *me.children(recursive=True)]
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bench_features(n_clips: int, n_baseline: int, n_jobs: int, rows: list) -> None:
+    """Extraction throughput (original loop vs project, cold and warm) and peak memory."""
+    cfg = load_settings(scaling="power")
+    work_dir().mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-", dir=work_dir()))
+    try:
+        print(f"writing {n_clips} clips of 30 s at 22050 Hz ...", flush=True)
+        Parallel(n_jobs=n_jobs)(delayed(_write_clip)(tmp / "audio" / GENRES[i % 10] / f"{i:05d}.wav", i)
+                                for i in range(n_clips))
+        clips, _ = discover(tmp / "audio")
+        subset = clips.iloc[:n_baseline]
+
+        start = time.perf_counter()
+        reference = np.stack([seed_features(p) for p in subset["path"]])
+        seq = len(subset) / (time.perf_counter() - start)
+        rows.append(("features", "original sequential librosa loop", seq, "clips/s", 1.0))
+
+        start = time.perf_counter()
+        _, X, _ = extract_features(subset, cfg.features, cache_dir=tmp / "cache", n_jobs=n_jobs)
+        cold = len(subset) / (time.perf_counter() - start)
+        err = float(np.max(np.abs(X - reference) / (np.abs(reference) + 1e-6 * reference.max())))
+        rows.append(("features", f"project cold, {n_jobs} workers (max rel. error {err:.1e})", cold,
+                     "clips/s", cold / seq))
+        start = time.perf_counter()
+        extract_features(subset, cfg.features, cache_dir=tmp / "cache", n_jobs=n_jobs)
+        warm = len(subset) / (time.perf_counter() - start)
+        rows.append(("features", "project warm (cached)", warm, "clips/s", warm / seq))
+
+        shutil.rmtree(tmp / "cache")
+        with PeakMemory() as mem:
+            start = time.perf_counter()
+            extract_features(clips, cfg.features, cache_dir=tmp / "cache", n_jobs=n_jobs)
+            wall = time.perf_counter() - start
+        rows.append(("memory", f"peak RSS extracting {len(clips)} clips cold (all processes)",
+                     mem.peak / 2**30, "GiB", None))
+        rows.append(("features", f"project cold on all {len(clips)} clips", len(clips) / wall,
+                     "clips/s", len(clips) / wall / seq))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_training(seed_epochs: int, rows: list) -> None:
+    """Seed vs compact model on the same split of the default dataset."""
+    results = {}
+    for name, overrides in (("compact", {}),
+                            ("seed", dict(model="seed", scaling="power", window_frames=900,
+                                          batch_size=64, learning_rate=1e-4, epochs=seed_epochs,
+                                          patience=0))):
+        cfg = load_settings(**overrides)
+        clips, X, _ = dataset_features(cfg)
+        genres = sorted(clips["label"].unique())
+        split = make_split(clips, cfg)
+        model = build_model(cfg.model, (cfg.window_frames, cfg.n_mels), len(genres), cfg.learning_rate)
+        start = time.perf_counter()
+        result = train_model(model, cfg, X, one_hot(clips["label"], genres), split)
+        seconds = time.perf_counter() - start
+        epochs = len(result.history)
+        test = (split == "test").to_numpy()
+        acc = evaluate(clip_probabilities(model, X[test], cfg.window_frames), clips["label"][test],
+                       genres)["accuracy"]
+        per_epoch = seconds / epochs  # includes the first epoch's graph building: conservative
+        results[name] = dict(per_epoch=per_epoch, epochs=epochs, total=seconds, acc=acc,
+                             n_train=int((split == "train").sum()))
+    c, s = results["compact"], results["seed"]
+    seed_full = s["per_epoch"] * 200
+    rows += [
+        ("training", f"seed model: s/epoch ({s['n_train']} training clips)", s["per_epoch"], "s", 1.0),
+        ("training", "compact model: s/epoch", c["per_epoch"], "s", c["per_epoch"] / s["per_epoch"]),
+        ("training", "seed model: 200 epochs (extrapolated from the epochs run)", seed_full, "s", 1.0),
+        ("training", f"compact model: until early stopping ({c['epochs']} epochs)", c["total"], "s",
+         c["total"] / seed_full),
+        ("accuracy", f"seed model test accuracy after {s['epochs']} epoch(s) (stated budget)", s["acc"],
+         "", None),
+        ("accuracy", "compact model test accuracy", c["acc"], "", None),
+    ]
+
+
+def bench_notebooks(rows: list) -> None:
+    """Wall time of each notebook under the default params (as make run)."""
+    start = time.perf_counter()
+    timings = run_all("params/default.yaml", work_dir() / "outputs" / "bench-default")
+    total = time.perf_counter() - start
+    rows += [("notebooks", name, sec, "s", None) for name, sec in timings.itertuples(index=False)]
+    rows.append(("notebooks", "all notebooks (make run)", total, "s", None))
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    """The table as a Markdown table (numbers to 3 significant digits)."""
+    def cell(v: object) -> str:
+        return "" if v is None or (isinstance(v, float) and np.isnan(v)) else (
+            f"{v:.3g}" if isinstance(v, float) else str(v))
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=int, default=1000, help="clips for the memory measurement")
+    parser.add_argument("--baseline-clips", type=int, default=150,
+                        help="clips timed with the original loop and the project")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--seed-epochs", type=int, default=2)
+    parser.add_argument("--skip-notebooks", action="store_true")
+    args = parser.parse_args()
+    rows: list = []
+    bench_features(args.clips, args.baseline_clips, args.n_jobs, rows)
+    bench_training(args.seed_epochs, rows)
+    if not args.skip_notebooks:
+        bench_notebooks(rows)
+    table = pd.DataFrame(rows, columns=["what", "measure", "value", "unit", "ratio_vs_baseline"])
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    header = f"Benchmark {date.today()} on {machine}"
+    out = work_dir() / "outputs"
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "bench.csv", index=False)
+    (out / "bench.md").write_text(f"{header}\n\n{_markdown(table)}\n")
+    with pd.option_context("display.width", 160, "display.max_colwidth", 80):
+        print(f"\n{header}\n{table.to_string(index=False, float_format=lambda v: f'{v:.3g}')}")
+    print(f"saved {out / 'bench.csv'} and bench.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
 
-.PHONY: run test lint gtzan bench clean-venv
+.PHONY: run test lint gtzan bench store-outputs clean-venv
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,12 @@ gtzan: $(VENV)/installed
 bench: $(VENV)/installed
 	$(PY) bench/bench.py
 
+## store-outputs: keep figures and nbval-checked outputs of the last `make run` in notebooks/
+store-outputs: $(VENV)/installed
+	$(PY) scripts/store_outputs.py data/outputs/$(basename $(notdir $(PARAMS)))
+
 lint: $(VENV)/installed
-	$(PY) -m ruff check helpers tests
+	$(PY) -m ruff check helpers tests bench scripts
 
 clean-venv:
 	rm -rf $(VENV)

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.manifold import TSNE
 from sklearn.metrics import silhouette_score
 from sklearn.model_selection import cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
 from helpers.models import embedding_model
 from helpers.train import windows
@@ -46,3 +46,14 @@ def cluster_scores(points: np.ndarray, labels: np.ndarray, n_neighbors: int = 5)
         "silhouette": float(silhouette_score(points, labels)),
         "knn_accuracy": float(cross_val_score(knn, points, labels, cv=5).mean()),
     }
+
+
+def nearest_clips(embeddings: np.ndarray, index: int, k: int = 3) -> np.ndarray:
+    """Indices of the ``k`` clips closest to clip ``index`` in embedding space (itself excluded).
+
+    >>> nearest_clips(np.array([[0.0], [0.1], [5.0], [0.3]]), 0, k=2).tolist()
+    [1, 3]
+    """
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(embeddings)
+    found = nn.kneighbors(embeddings[index : index + 1], return_distance=False)[0]
+    return found[found != index][:k]

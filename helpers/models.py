@@ -98,8 +98,15 @@ def build_model(
     input_shape: tuple[int, int],
     n_classes: int,
     learning_rate: float,
+    seed: int | None = None,
 ) -> keras.Model:
-    """Build and compile ``"seed"`` or ``"compact"`` with Adam and categorical cross-entropy."""
+    """Build and compile ``"seed"`` or ``"compact"`` with Adam and categorical cross-entropy.
+
+    With ``seed``, Keras' random generators are seeded first, so the initial
+    weights are the same whatever ran before in the session.
+    """
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
     if name == "seed":
         model = build_seed_model(input_shape, n_classes)
     elif name == "compact":

@@ -75,32 +75,48 @@ def plot_history(history: pd.DataFrame, best_epoch: int | None = None) -> Figure
     return fig
 
 
-def plot_confusion(confusion: pd.DataFrame, title: str) -> Figure:
-    """Confusion matrix with genre names; counts in the cells, rows = true genre."""
+def plot_confusion(confusion: pd.DataFrame, title: str, normalize: bool = False) -> Figure:
+    """Confusion matrix with genre names; rows = true genre, columns = prediction.
+
+    With ``normalize``, each row is divided by its total, so cells read as "share of
+    this genre's clips predicted as ..." and genres of different sizes compare fairly.
+    """
+    values = confusion.to_numpy().astype(float)
+    if normalize:
+        values = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
-    img = ax.imshow(confusion.to_numpy(), cmap="Blues")
+    img = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else None)
     names = list(confusion.index)
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
     ax.set_yticks(range(len(names)), names)
-    peak = confusion.to_numpy().max()
-    for (i, j), n in np.ndenumerate(confusion.to_numpy()):
-        if n:
-            ax.text(j, i, n, ha="center", va="center", color="white" if n > peak / 2 else "black")
+    peak = values.max()
+    for (i, j), v in np.ndenumerate(values):
+        if v:
+            text = f"{v:.0%}" if normalize else f"{v:.0f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                    color="white" if v > peak / 2 else "black")
     ax.set(xlabel="predicted genre", ylabel="true genre", title=title)
-    fig.colorbar(img, ax=ax, label="clips")
+    fig.colorbar(img, ax=ax, label="share of the true genre's clips" if normalize else "clips")
     return fig
 
 
-def plot_embedding_map(points: np.ndarray, labels: np.ndarray, genres: list[str], title: str) -> Figure:
-    """Scatter of 2-D points colored by genre, with a legend of genre names."""
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+def plot_embedding_maps(
+    maps: dict[str, np.ndarray], labels: np.ndarray, genres: list[str], title: str = ""
+) -> Figure:
+    """Side-by-side scatters of 2-D maps (one per key), colored by genre, one shared legend."""
+    fig, axes = plt.subplots(1, len(maps), figsize=(5.2 * len(maps) + 1.8, 5), squeeze=False)
     codes = np.searchsorted(genres, labels)
-    sc = ax.scatter(points[:, 0], points[:, 1], c=codes, cmap=genre_colors(genres),
-                    vmin=-0.5, vmax=len(genres) - 0.5, s=18, alpha=0.85)
-    handles = [plt.Line2D([], [], marker="o", linestyle="", color=sc.cmap(i), label=g)
+    cmap = genre_colors(genres)
+    for ax, (name, points) in zip(axes[0], maps.items(), strict=True):
+        ax.scatter(points[:, 0], points[:, 1], c=codes, cmap=cmap, vmin=-0.5,
+                   vmax=len(genres) - 0.5, s=14, alpha=0.85)
+        ax.set(title=name, xticks=[], yticks=[], xlabel="t-SNE 1", ylabel="t-SNE 2")
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=cmap(i), label=g)
                for i, g in enumerate(genres)]
-    ax.legend(handles=handles, title="genre", bbox_to_anchor=(1.02, 1), loc="upper left")
-    ax.set(xlabel="t-SNE 1", ylabel="t-SNE 2", title=title, xticks=[], yticks=[])
+    fig.legend(handles=handles, title="genre", loc="center right")
+    fig.subplots_adjust(right=1 - 1.6 / fig.get_figwidth())
+    if title:
+        fig.suptitle(title, fontweight="bold")
     return fig
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import keras
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, confusion_matrix
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from helpers.config import Settings
 from helpers.models import fit_normalization
@@ -124,3 +124,30 @@ def evaluate(
         "confusion": pd.DataFrame(cm, index=pd.Index(genres, name="true"),
                                   columns=pd.Index(genres, name="predicted")),
     }
+
+
+def per_genre_report(labels: np.ndarray, predicted: np.ndarray, genres: list[str]) -> pd.DataFrame:
+    """Precision, recall, F1 and support per genre (rows), as a table.
+
+    Precision: of the clips predicted as this genre, the share that are. Recall:
+    of the clips of this genre, the share found.
+    """
+    p, r, f, n = precision_recall_fscore_support(labels, predicted, labels=genres, zero_division=0)
+    return pd.DataFrame({"precision": p, "recall": r, "f1": f, "clips": n},
+                        index=pd.Index(genres, name="genre"))
+
+
+def most_confused(confusion: pd.DataFrame, k: int = 3) -> pd.DataFrame:
+    """The ``k`` largest off-diagonal cells: which true genre went to which prediction, how often.
+
+    >>> cm = pd.DataFrame([[5, 2], [0, 4]], index=["a", "b"], columns=["a", "b"])
+    >>> most_confused(cm, 1).to_dict("records")
+    [{'true': 'a', 'predicted': 'b', 'clips': 2, 'share of true genre': 0.2857142857142857}]
+    """
+    values = confusion.to_numpy().astype(float)
+    totals = values.sum(axis=1)
+    rows = [(t, p, int(values[i, j]), values[i, j] / totals[i])
+            for i, t in enumerate(confusion.index) for j, p in enumerate(confusion.columns)
+            if i != j and values[i, j] > 0]
+    table = pd.DataFrame(rows, columns=["true", "predicted", "clips", "share of true genre"])
+    return table.sort_values(["clips", "true"], ascending=[False, True]).head(k).reset_index(drop=True)

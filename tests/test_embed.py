@@ -33,3 +33,10 @@ def test_clip_embeddings_average_windows_per_clip():
     assert emb.shape == (4, 64)
     single = clip_embeddings(model, X[:1, :16], 16)
     assert emb.shape[1] == single.shape[1]
+
+
+def test_nearest_clips_excludes_the_query_and_orders_by_distance():
+    from helpers.embed import nearest_clips
+
+    points = np.array([[0.0, 0], [3, 0], [1, 0], [10, 0]])
+    assert nearest_clips(points, 0, k=2).tolist() == [2, 1]

@@ -32,8 +32,12 @@ def test_history_and_confusion_and_map():
     cm = pd.DataFrame([[3, 1], [0, 4]], index=["a", "b"], columns=["a", "b"])
     fig = plots.plot_confusion(cm, "t")
     assert [t.get_text() for t in fig.axes[0].texts] == ["3", "1", "4"]
-    fig = plots.plot_embedding_map(np.zeros((3, 2)), np.array(["a", "b", "a"]), ["a", "b"], "m")
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b"]
+    fig = plots.plot_confusion(cm, "t", normalize=True)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["75%", "25%", "100%"]
+    maps = {"one": np.zeros((3, 2)), "two": np.ones((3, 2))}
+    fig = plots.plot_embedding_maps(maps, np.array(["a", "b", "a"]), ["a", "b"], "m")
+    assert [ax.get_title() for ax in fig.axes] == ["one", "two"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]
 
 
 def test_timeline_and_coverage_plots():

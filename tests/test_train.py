@@ -86,3 +86,19 @@ def test_train_model_learns_a_separable_problem_and_keeps_the_best_epoch():
     test = (split == "test").to_numpy()
     report = evaluate(clip_probabilities(model, X[test], 32), clips["label"][test], genres)
     assert report["accuracy"] == 1.0
+
+
+def test_per_genre_report_and_most_confused():
+    from helpers.train import most_confused, per_genre_report
+
+    genres = ["a", "b", "c"]
+    labels = np.array(["a", "a", "a", "b", "b", "c"])
+    predicted = np.array(["a", "b", "b", "b", "b", "a"])
+    table = per_genre_report(labels, predicted, genres)
+    assert table.loc["a", "recall"] == pytest.approx(1 / 3)
+    assert table.loc["b", "precision"] == pytest.approx(2 / 4)
+    assert table.loc["c", "recall"] == 0 and table["clips"].tolist() == [3, 2, 1]
+    cm = evaluate(np.eye(3)[[genres.index(p) for p in predicted]], labels, genres)["confusion"]
+    pairs = most_confused(cm, 2)
+    assert pairs[["true", "predicted", "clips"]].values.tolist() == [["a", "b", 2], ["c", "a", 1]]
+    assert pairs["share of true genre"].tolist() == pytest.approx([2 / 3, 1.0])

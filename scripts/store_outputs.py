@@ -1,0 +1,70 @@
+"""Copy the teaching outputs of executed notebooks back into ``notebooks/``.
+
+    python scripts/store_outputs.py data/outputs/default      (or: make store-outputs)
+
+From each executed notebook (``make run`` writes them), only two kinds of output
+are kept in the stored notebook: the outputs of cells marked ``# NBVAL_CHECK_OUTPUT``
+(nbval compares them on every test run) and figures (PNG), so a reader browsing
+the repository sees the plots. Logs, progress bars, audio players and tables are
+dropped, as are execution counts and papermill's metadata; the source of every
+cell comes from the stored notebook, never from the executed copy (papermill
+injects a parameters cell there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+
+
+def teaching_outputs(cell: nbformat.NotebookNode) -> list:
+    """The outputs of an executed cell worth storing."""
+    if CHECK_MARK in cell.source:
+        return [o for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"]
+    figures = []
+    for out in cell.outputs:
+        if out.output_type == "display_data" and "image/png" in out.get("data", {}):
+            figures.append(nbformat.v4.new_output(
+                "display_data", data={"image/png": out.data["image/png"],
+                                      "text/plain": "<Figure>"}))
+    return figures
+
+
+def store(executed: Path, stored: Path) -> int:
+    """Write ``stored`` with the teaching outputs of ``executed``; return how many cells got outputs."""
+    ran = nbformat.read(executed, as_version=4)
+    by_id = {c.get("id"): c for c in ran.cells if c.cell_type == "code"}
+    nb = nbformat.read(stored, as_version=4)
+    filled = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        cell.outputs = teaching_outputs(by_id[cell.id]) if cell.id in by_id else []
+        filled += bool(cell.outputs)
+    nbformat.write(nb, stored)
+    return filled
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("executed", type=Path, help="folder of executed notebooks")
+    args = parser.parse_args()
+    missing = [nb.name for nb in sorted(NOTEBOOKS.glob("*.ipynb"))
+               if not (args.executed / nb.name).exists()]
+    if missing:
+        print(f"error: {args.executed} lacks {missing}; run `make run` first.", file=sys.stderr)
+        return 1
+    for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
+        print(f"{nb.name}: outputs stored in {store(args.executed / nb.name, nb)} cell(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import soxr
+from IPython.display import Audio
 
 
 class AudioError(RuntimeError):
@@ -49,3 +50,9 @@ def load_audio(
     if native_rate != sample_rate:
         y = soxr.resample(y, native_rate, sample_rate, quality="HQ")
     return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def excerpt_player(path: str | Path, seconds: float = 5.0, sample_rate: int = 16000) -> Audio:
+    """An inline audio player for the first ``seconds`` of ``path`` (mono, ``sample_rate``)."""
+    y = load_audio(path, sample_rate, max_seconds=seconds)[: int(seconds * sample_rate)]
+    return Audio(y, rate=sample_rate)

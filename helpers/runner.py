@@ -32,8 +32,7 @@ def run_all(params_file: str, out_dir: Path | None = None) -> pd.DataFrame:
         print(f"--- {nb.name}", flush=True)
         start = time.perf_counter()
         papermill.execute_notebook(
-            nb, out_dir / nb.name, parameters=parameters, cwd=nb.parent, progress_bar=False,
-            log_output=True,
+            nb, out_dir / nb.name, parameters=parameters, cwd=nb.parent, progress_bar=True,
         )
         rows.append((nb.name, time.perf_counter() - start))
     timings = pd.DataFrame(rows, columns=["notebook", "seconds"])

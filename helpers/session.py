@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from importlib.metadata import version
+import re
+import warnings
+from importlib.metadata import PackageNotFoundError, requires, version
 from typing import Any
 
 import keras
@@ -18,6 +20,30 @@ PARAMS_ENV = "TUTORIAL_PARAMS"
 
 KEY_PACKAGES = ("keras", "tensorflow", "librosa", "numpy", "scikit-learn")
 
+#: Name of this project's distribution, whose pinned requirements are the tested versions.
+DISTRIBUTION = "genre-tutorial-helpers"
+
+
+def tested_versions() -> dict[str, str]:
+    """Package -> tested major.minor prefix, read from the installed project's pins (``==X.Y.*``)."""
+    try:
+        reqs = requires(DISTRIBUTION) or []
+    except PackageNotFoundError:
+        return {}
+    pins = (re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9.]+)\.\*", r.strip()) for r in reqs)
+    return {m.group(1).lower(): m.group(2) for m in pins if m}
+
+
+def version_problems(installed: dict[str, str], tested: dict[str, str]) -> list[str]:
+    """One message per installed package whose version is outside its tested major.minor.
+
+    >>> version_problems({"keras": "3.16.0", "numpy": "2.4.6"}, {"keras": "3.15", "numpy": "2.4"})
+    ['keras 3.16.0 is outside the tested 3.15.x']
+    """
+    return [f"{name} {ver} is outside the tested {tested[name]}.x"
+            for name, ver in installed.items()
+            if name in tested and not (ver == tested[name] or ver.startswith(tested[name] + "."))]
+
 
 def start(namespace: dict[str, Any]) -> Settings:
     """Build the run's settings from a notebook's parameters and prepare the session.
@@ -29,7 +55,8 @@ def start(namespace: dict[str, Any]) -> Settings:
         (``data_dir``, ``epochs``, ...) is taken from it. If ``$TUTORIAL_PARAMS``
         names a params file, its values win over the notebook's.
 
-    Sets Keras' random seeds, the plot style, and prints versions and settings.
+    Sets Keras' random seeds and the plot style, prints the versions of the key
+    packages and warns about any outside the tested range.
     """
     names = {f.name for f in dataclasses.fields(Settings)}
     values = {k: v for k, v in namespace.items() if k in names}
@@ -39,8 +66,11 @@ def start(namespace: dict[str, Any]) -> Settings:
     cfg = load_settings(**values)
     keras.utils.set_random_seed(cfg.seed)
     use_style()
-    versions = ", ".join(f"{p} {version(p)}" for p in KEY_PACKAGES)
-    print(f"{versions}; Keras backend: {keras.backend.backend()}")
+    installed = {p: version(p) for p in KEY_PACKAGES}
+    print(", ".join(f"{p} {v}" for p, v in installed.items()) + f"; Keras backend: {keras.backend.backend()}")
+    for problem in version_problems(installed, tested_versions()):
+        warnings.warn(f"{problem}: results may differ from the README's. Install the tested versions "
+                      "with `make run` (or `pip install -e .`) in a fresh environment.", stacklevel=2)
     print(f"Work folder: {work_dir()}")
     if override:
         print(f"Parameters overridden by ${PARAMS_ENV}={override}")

@@ -6,7 +6,8 @@ From each executed notebook (``make run`` writes them), only two kinds of output
 are kept in the stored notebook: the outputs of cells marked ``# NBVAL_CHECK_OUTPUT``
 (nbval compares them on every test run) and figures (PNG), so a reader browsing
 the repository sees the plots. Logs, progress bars, audio players and tables are
-dropped, as are execution counts and papermill's metadata; the source of every
+dropped, as is papermill's metadata; a cell with stored outputs is numbered by its
+position (nbval needs a number there), every other cell has none. The source of every
 cell comes from the stored notebook, never from the executed copy (papermill
 injects a parameters cell there).
 """
@@ -42,11 +43,12 @@ def store(executed: Path, stored: Path) -> int:
     by_id = {c.get("id"): c for c in ran.cells if c.cell_type == "code"}
     nb = nbformat.read(stored, as_version=4)
     filled = 0
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.execution_count = None
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for position, cell in enumerate(code_cells, start=1):
         cell.outputs = teaching_outputs(by_id[cell.id]) if cell.id in by_id else []
+        # nbval refuses stored outputs of a cell without an execution count; the cell's
+        # position keeps the number the same on every machine and every run
+        cell.execution_count = position if cell.outputs else None
         filled += bool(cell.outputs)
     nbformat.write(nb, stored)
     return filled

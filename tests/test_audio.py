@@ -90,3 +90,15 @@ def test_corrupt_file_raises_audio_error_naming_it(tmp_path):
 def test_missing_file_raises_audio_error(tmp_path):
     with pytest.raises(AudioError, match="absent.wav"):
         load_audio(tmp_path / "absent.wav", 16000)
+
+
+def test_excerpt_player_holds_the_requested_seconds(tmp_path):
+    from helpers.audio import excerpt_player
+
+    path = tmp_path / "x.wav"
+    sf.write(path, 0.1 * np.random.default_rng(0).standard_normal((44100 * 3, 2)), 44100)
+    player = excerpt_player(path, seconds=1.5, sample_rate=8000)
+    assert b"WAVE" in player.data[:16]
+    assert int.from_bytes(player.data[24:28], "little") == 8000  # WAV header: sample rate
+    # 16-bit mono WAV: 44-byte header + 2 bytes per sample
+    assert len(player.data) == 44 + 2 * 12000

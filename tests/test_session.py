@@ -13,3 +13,21 @@ def test_params_file_in_environment_wins_over_the_notebook(monkeypatch):
     cfg = start({"epochs": 60, "patience": 8, "seed": 3})
     assert cfg.epochs == 6 and cfg.patience == 0
     assert cfg.seed == 3
+
+
+def test_tested_versions_come_from_the_project_pins():
+    from helpers.session import tested_versions
+
+    tested = tested_versions()
+    assert tested["keras"] == "3.15" and tested["numpy"] == "2.4"
+
+
+def test_start_warns_about_untested_versions(monkeypatch):
+    import pytest
+
+    from helpers import session
+
+    monkeypatch.delenv(PARAMS_ENV, raising=False)
+    monkeypatch.setattr(session, "tested_versions", lambda: {"keras": "2.0"})
+    with pytest.warns(UserWarning, match="keras .* is outside the tested 2.0.x"):
+        start({})

@@ -102,3 +102,22 @@ def test_per_genre_report_and_most_confused():
     pairs = most_confused(cm, 2)
     assert pairs[["true", "predicted", "clips"]].values.tolist() == [["a", "b", 2], ["c", "a", 1]]
     assert pairs["share of true genre"].tolist() == pytest.approx([2 / 3, 1.0])
+
+
+@pytest.mark.slow
+def test_training_twice_with_one_seed_gives_the_same_model():
+    from helpers.split import split_songs
+
+    clips, X = _separable(seed=3)
+    cfg = load_settings(n_frames=64, window_frames=32, n_mels=8, epochs=4, patience=0,
+                        batch_size=8, learning_rate=0.01)
+    genres = sorted(clips["label"].unique())
+    y = one_hot(clips["label"], genres)
+    split = split_songs(clips, 0.25, 0.25, seed=0)
+    runs = []
+    for _ in range(2):
+        model = build_model("compact", (32, 8), 2, cfg.learning_rate, seed=cfg.seed)
+        result = train_model(model, cfg, X, y, split)
+        runs.append((result.history, clip_probabilities(model, X, 32)))
+    pd.testing.assert_frame_equal(runs[0][0], runs[1][0])
+    np.testing.assert_allclose(runs[0][1], runs[1][1], atol=1e-6)

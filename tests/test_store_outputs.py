@@ -1,0 +1,59 @@
+"""The stored notebooks are clean, and scripts/store_outputs.py keeps only teaching outputs."""
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.config import REPO_ROOT
+
+spec = importlib.util.spec_from_file_location("store_outputs", REPO_ROOT / "scripts" / "store_outputs.py")
+store_outputs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(store_outputs)
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_notebooks_hold_only_teaching_outputs(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}
+    positions = {}
+    for position, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
+        positions[cell.id] = position
+        assert set(cell.metadata) <= {"tags"}, f"cell {cell.id} carries metadata {set(cell.metadata)}"
+        if not cell.outputs:
+            assert cell.execution_count is None, f"cell {cell.id} has a count but no output"
+            continue
+        assert cell.execution_count == position
+        for out in cell.outputs:
+            checked = store_outputs.CHECK_MARK in cell.source
+            assert (checked and out.output_type == "stream") or "image/png" in out.get("data", {})
+    assert positions, "a notebook without code cells"
+
+
+def test_store_keeps_figures_and_checked_text_and_drops_the_rest(tmp_path):
+    stored = nbformat.v4.new_notebook()
+    stored.cells = [nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)", id="a"),
+                    nbformat.v4.new_code_cell("plot()", id="b"),
+                    nbformat.v4.new_code_cell("log()", id="c")]
+    executed = nbformat.from_dict(nbformat.reads(nbformat.writes(stored), as_version=4))
+    executed.cells.insert(0, nbformat.v4.new_code_cell("injected = 1", id="p"))
+    executed.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+                                 nbformat.v4.new_output("stream", name="stderr", text="noise")]
+    executed.cells[2].outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBOR", "text/plain": "<Figure size 1>"})]
+    executed.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="log")]
+    for cell in executed.cells:
+        cell.execution_count = 7
+        cell.metadata["papermill"] = {"duration": 1.0}
+    nbformat.write(stored, tmp_path / "s.ipynb")
+    nbformat.write(executed, tmp_path / "e.ipynb")
+    assert store_outputs.store(tmp_path / "e.ipynb", tmp_path / "s.ipynb") == 2
+    result = nbformat.read(tmp_path / "s.ipynb", as_version=4)
+    assert [c.source for c in result.cells] == [c.source for c in stored.cells]
+    assert [len(c.outputs) for c in result.cells] == [1, 1, 0]
+    assert result.cells[0].outputs[0].text == "1\n"
+    assert [c.execution_count for c in result.cells] == [1, 2, None]
+    assert all("papermill" not in c.metadata for c in result.cells)

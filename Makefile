@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
 
-.PHONY: run test lint gtzan bench store-outputs clean-venv
+.PHONY: run test lint gtzan bench sweep store-outputs clean-venv
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(VENV)/installed lint
 	@if $(PY) -c "import torch" 2>/dev/null; then \
 		KERAS_BACKEND=torch $(NBVAL) notebooks/03_train_model.ipynb; \
 	else echo "torch is not installed: skipping notebook 03 on the PyTorch backend (see README)"; fi
+
+## sweep: notebook 03 over a grid of settings, metrics collected in data/outputs/sweep/
+SWEEP ?= window_frames=150,300 learning_rate=0.001,0.003
+sweep: $(VENV)/installed
+	$(PY) -m helpers.runner --params $(PARAMS) --sweep $(SWEEP)
 
 ## gtzan: download GTZAN (1.2 GB, resumable, checksum-verified) into data/gtzan/
 gtzan: $(VENV)/installed

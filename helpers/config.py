@@ -150,8 +150,11 @@ class Settings:
 
     @property
     def run_name(self) -> str:
-        """Name of this run's model bundle: dataset, features, model and seed."""
-        return f"{self.dataset_dir.name}-{self.features.key()}-{self.model}-seed{self.seed}"
+        """Name of this run's model bundle: dataset, model, and a hash of every setting that
+        changes the trained model (all but ``n_jobs``), so runs never overwrite each other."""
+        settings = {k: v for k, v in self.to_dict().items() if k != "n_jobs"}
+        digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+        return f"{self.dataset_dir.name}-{self.model}-{digest}"
 
     @property
     def model_dir(self) -> Path:

@@ -16,7 +16,9 @@ import joblib
 import librosa
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+import scipy.fft
+import scipy.sparse
+from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from helpers.audio import AudioError, load_audio
@@ -37,10 +39,45 @@ def seed_features(path: str | Path, sample_rate: int = 16000, n_frames: int = 90
     return S[:1280][:n_frames].astype(np.float32)
 
 
+#: Frames transformed at a time: big enough for fast FFTs, small enough to stay in cache.
+BLOCK_FRAMES = 128
+
+
 @functools.lru_cache(maxsize=8)
-def _mel_basis(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
-    """The mel filterbank, built once per process instead of once per clip."""
-    return librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels).astype(np.float32)
+def _window(n_fft: int) -> np.ndarray:
+    """Periodic Hann window, librosa's default for the STFT."""
+    return librosa.filters.get_window("hann", n_fft, fftbins=True).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=8)
+def _mel_basis(sample_rate: int, n_fft: int, n_mels: int) -> scipy.sparse.csr_matrix:
+    """librosa's mel filterbank, built once per process and stored sparse.
+
+    Each band covers a few FFT bins (about 2,000 non-zeros of 131,000 entries for
+    128 bands), so the sparse product is several times faster than the dense one.
+    """
+    basis = librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels).astype(np.float32)
+    return scipy.sparse.csr_matrix(basis)
+
+
+def mel_power(y: np.ndarray, fs: FeatureSettings, n_frames: int) -> np.ndarray:
+    """``(n_frames, n_mels)`` mel power of the first ``n_frames`` centred STFT frames of ``y``.
+
+    The same numbers as ``librosa.feature.melspectrogram(y=y, sr=..., n_fft=..., hop_length=...)``
+    (zero padding of ``n_fft // 2`` at both ends, periodic Hann window, power 2), computed
+    block by block from a strided view of the signal with a sparse filterbank: about twice
+    as fast, equal to float32 precision. ``y`` must hold at least ``samples_needed(fs,
+    n_frames)`` samples.
+    """
+    padded = np.pad(y.astype(np.float32, copy=False), fs.n_fft // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, fs.n_fft)[:: fs.hop_length][:n_frames]
+    basis, window = _mel_basis(fs.sample_rate, fs.n_fft, fs.n_mels), _window(fs.n_fft)
+    mel = np.empty((len(frames), fs.n_mels), dtype=np.float32)
+    for start in range(0, len(frames), BLOCK_FRAMES):
+        block = frames[start : start + BLOCK_FRAMES] * window
+        power = np.abs(scipy.fft.rfft(block, axis=-1, workers=1)) ** 2
+        mel[start : start + BLOCK_FRAMES] = (basis @ power.T).T
+    return mel
 
 
 def samples_needed(fs: FeatureSettings, n_frames: int | None = None) -> int:
@@ -60,8 +97,7 @@ def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = N
     n_frames = n_frames or fs.n_frames
     need = samples_needed(fs, n_frames)
     y = y[:need] if len(y) >= need else np.pad(y, (0, need - len(y)))
-    spec = np.abs(librosa.stft(y, n_fft=fs.n_fft, hop_length=fs.hop_length)) ** 2
-    mel = (_mel_basis(fs.sample_rate, fs.n_fft, fs.n_mels) @ spec)[:, :n_frames].T
+    mel = mel_power(y, fs, n_frames)
     if fs.scaling == "db":
         mel = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
     return np.ascontiguousarray(mel, dtype=np.float32)
@@ -109,19 +145,34 @@ def _save_atomic(array: np.ndarray, target: Path) -> None:
         raise
 
 
-def _cached_clip(path: str, fs: FeatureSettings, cache_dir: Path) -> np.ndarray | str:
-    """Features of one clip from the cache, or computed and cached; an error message on failure."""
-    target = cache_path(path, fs, cache_dir)
-    if target.exists():
-        try:
-            cached = np.load(target)
-            if cached.shape == (fs.n_frames, fs.n_mels):
-                return cached
-        except (ValueError, OSError, EOFError):
-            pass
-        target.unlink(missing_ok=True)  # unreadable or wrong-shaped entry: recompute it
+def _read_cache(target: Path, fs: FeatureSettings) -> np.ndarray | None:
+    """A cached feature array, or ``None`` if absent; a damaged entry is deleted (and recomputed)."""
+    if not target.exists():
+        return None
     try:
-        with threadpool_limits(1):
+        cached = np.load(target)
+        if cached.shape == (fs.n_frames, fs.n_mels):
+            return cached
+    except (ValueError, OSError, EOFError):
+        pass
+    target.unlink(missing_ok=True)
+    return None
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    """This process's numeric thread pools, inspected once (inspection costs about a millisecond)."""
+    return ThreadpoolController()
+
+
+def _compute_clip(path: str, fs: FeatureSettings, target: Path) -> np.ndarray | str:
+    """Features of one clip, written to the cache; an error message if the clip is unusable.
+
+    Runs with one numeric thread: the parallelism comes from the workers, and more threads
+    per worker only spin against each other.
+    """
+    try:
+        with _threadpools().limit(limits=1):
             mel = clip_features(path, fs)
     except AudioError as err:
         return str(err)
@@ -137,6 +188,11 @@ def extract_features(
 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """Features of every clip, in parallel, with a progress bar and a disk cache.
 
+    Cached clips are read in this process; only the others go to the joblib
+    workers, which compute them and write them to the cache (each file written
+    atomically, so an interrupted run leaves no damaged entry and resumes where
+    it stopped).
+
     Parameters
     ----------
     clips
@@ -146,7 +202,7 @@ def extract_features(
     cache_dir
         Cache folder; default ``<work dir>/cache``.
     n_jobs
-        joblib workers. Each is limited to one numeric thread.
+        joblib workers, each with one numeric thread.
 
     Returns
     -------
@@ -160,16 +216,28 @@ def extract_features(
         ``fs.seconds`` (zero-padded at the end and kept).
     """
     cache_dir = Path(cache_dir) if cache_dir else work_dir() / "cache"
+    paths = clips["path"].tolist()
     X = np.empty((len(clips), fs.n_frames, fs.n_mels), dtype=np.float32)
     ok = np.zeros(len(clips), dtype=bool)
     failed = []
-    jobs = (joblib.delayed(_cached_clip)(p, fs, cache_dir) for p in clips["path"])
-    results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-    for i, result in enumerate(tqdm(results, total=len(clips), desc="Mel features", unit="clip")):
-        if isinstance(result, str):
-            failed.append((clips["path"].iloc[i], result, SKIPPED))
-        else:
-            X[i], ok[i] = result, True
+    with tqdm(total=len(clips), desc="Mel features", unit="clip") as progress:
+        targets, todo = [], []
+        for i, path in enumerate(paths):
+            targets.append(cache_path(path, fs, cache_dir))
+            cached = _read_cache(targets[i], fs)
+            if cached is None:
+                todo.append(i)
+            else:
+                X[i], ok[i] = cached, True
+                progress.update()
+        jobs = (joblib.delayed(_compute_clip)(paths[i], fs, targets[i]) for i in todo)
+        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+        for i, result in zip(todo, results, strict=True):
+            if isinstance(result, str):
+                failed.append((paths[i], result, SKIPPED))
+            else:
+                X[i], ok[i] = result, True
+            progress.update()
     if "duration" in clips:
         short = clips[ok & (clips["duration"] < fs.seconds).to_numpy()]
         failed += [(p, f"shorter than {fs.seconds:.1f} s ({d:.1f} s): padded with silence", KEPT)

@@ -147,3 +147,17 @@ def plot_coverage(curve: pd.DataFrame, threshold: float | None = None) -> Figure
            title="Trusting only confident predictions: fewer songs, more of them right")
     ax.legend(loc="lower left")
     return fig
+
+
+def plot_sweep(table: pd.DataFrame, knobs: list[str]) -> Figure:
+    """Test accuracy of every run of a sweep (one bar per combination of ``knobs``)."""
+    labels = table[knobs].astype(str).agg(", ".join, axis=1)
+    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(table)), 4))
+    ax.bar(labels, table["test_accuracy"], color="tab:blue", label="network")
+    ax.scatter(labels, table["baseline_accuracy"], color="black", marker="_", s=400, zorder=3,
+               label="baseline (same split)")
+    ax.set(ylabel="test accuracy", ylim=(0, 1), xlabel=", ".join(knobs),
+           title="Test accuracy per setting: differences of a few points are noise")
+    ax.tick_params(axis="x", rotation=30)
+    ax.legend(loc="lower right")
+    return fig

@@ -1,20 +1,30 @@
-"""Run every tutorial notebook in order with papermill: ``python -m helpers.runner``.
+"""Run the tutorial notebooks in batch with papermill.
 
-Executed notebooks go to ``<work dir>/outputs/<params name>/``; the wall time of
-each notebook and of the whole run is printed at the end and saved as
-``timings.csv`` beside them.
+``python -m helpers.runner --params FILE`` runs every notebook in order; executed
+notebooks go to ``<work dir>/outputs/<params name>/`` and the wall time of each
+notebook and of the whole run is printed at the end and saved as ``timings.csv``.
+
+``python -m helpers.runner --params FILE --sweep learning_rate=0.001,0.003 model=compact,seed``
+runs notebook 03 once per combination of the listed values (the way a teacher prepares
+results for a class) and collects each run's metrics into ``sweep.csv`` and ``sweep.png``
+under ``<work dir>/outputs/sweep/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import papermill
+import yaml
 
 from helpers.config import REPO_ROOT, load_settings, work_dir
+from helpers.plots import plot_sweep
 
 
 def notebook_paths() -> list[Path]:
@@ -40,10 +50,56 @@ def run_all(params_file: str, out_dir: Path | None = None) -> pd.DataFrame:
     return timings
 
 
+def parse_grid(specs: list[str]) -> dict[str, list[Any]]:
+    """``["lr=0.1,0.2", "model=a"]`` -> ``{"lr": [0.1, 0.2], "model": ["a"]}`` (values read as YAML).
+
+    >>> parse_grid(["learning_rate=0.001,0.003", "model=compact"])
+    {'learning_rate': [0.001, 0.003], 'model': ['compact']}
+    """
+    grid = {}
+    for spec in specs:
+        name, sep, values = spec.partition("=")
+        if not sep or not values:
+            raise ValueError(f"Sweep entries look like name=value1,value2; got {spec!r}")
+        grid[name] = [yaml.safe_load(v) for v in values.split(",")]
+    return grid
+
+
+def sweep(params_file: str, grid: dict[str, list[Any]], out_dir: Path | None = None) -> pd.DataFrame:
+    """Run notebook 03 for every combination in ``grid``; return one row of metrics per run."""
+    out_dir = out_dir or work_dir() / "outputs" / "sweep"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_nb = REPO_ROOT / "notebooks" / "03_train_model.ipynb"
+    rows = []
+    for values in itertools.product(*grid.values()):
+        overrides = dict(zip(grid, values, strict=True))
+        cfg = load_settings(params_file, **overrides)  # validates every combination first
+        name = "_".join(f"{k}-{v}" for k, v in overrides.items())
+        print(f"--- {name}", flush=True)
+        start = time.perf_counter()
+        papermill.execute_notebook(train_nb, out_dir / f"03_train_model_{name}.ipynb",
+                                   parameters=cfg.to_dict(), cwd=train_nb.parent, progress_bar=True)
+        info = json.loads((cfg.model_dir / "bundle.json").read_text())["info"]
+        rows.append({**overrides, "test_accuracy": info["test_accuracy"],
+                     "baseline_accuracy": info["baseline_accuracy"], "best_epoch": info["best_epoch"],
+                     "notebook_seconds": round(time.perf_counter() - start, 1)})
+    table = pd.DataFrame(rows)
+    table.to_csv(out_dir / "sweep.csv", index=False)
+    plot_sweep(table, list(grid)).savefig(out_dir / "sweep.png", bbox_inches="tight")
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default="params/default.yaml", help="params YAML file")
+    parser.add_argument("--sweep", nargs="+", metavar="NAME=V1,V2",
+                        help="run notebook 03 over these values instead of all notebooks once")
     args = parser.parse_args()
+    if args.sweep:
+        table = sweep(args.params, parse_grid(args.sweep))
+        print(table.to_string(index=False))
+        print(f"Saved {work_dir() / 'outputs' / 'sweep'}/sweep.csv and sweep.png")
+        return
     start = time.perf_counter()
     timings = run_all(args.params)
     print(timings.to_string(index=False, float_format="%.1f"))

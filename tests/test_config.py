@@ -357,3 +357,11 @@ def test_environment_yml_matches_pyproject():
     if not env_path.exists():
         pytest.skip("environment.yml does not exist yet (it is being written separately)")
     assert _environment_problems(env_path) == []
+
+
+def test_run_name_ignores_only_the_worker_count():
+    base = load_settings()
+    assert load_settings(n_jobs=1).run_name == base.run_name
+    assert load_settings(learning_rate=0.003).run_name != base.run_name
+    assert load_settings(window_frames=300).run_name != base.run_name
+    assert load_settings(split="random").run_name != base.run_name

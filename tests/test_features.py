@@ -348,3 +348,17 @@ def test_a_corpus_of_bad_files_is_reported_and_every_good_clip_kept(tmp_path, mo
     assert kept.isdisjoint(p for p, a in actions.items() if a == "skipped")
     saved = pd.read_csv(work_dir() / "reports" / "corpus-bad-files.csv")
     assert len(saved) == len(report)
+
+
+@pytest.mark.parametrize("n", [5000, 16000 * 3 + 77])
+def test_mel_power_equals_librosa_melspectrogram(n):
+    import librosa
+
+    from helpers.features import mel_power
+
+    fs = FeatureSettings(16000, 2048, 512, 128, 900, "power")
+    y = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+    ref = librosa.feature.melspectrogram(y=y, sr=16000).T
+    ours = mel_power(y, fs, n_frames=len(ref))
+    assert ours.shape == ref.shape == (1 + n // 512, 128)
+    np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-6 * ref.max())

@@ -51,3 +51,12 @@ def test_timeline_and_coverage_plots():
     fig = plots.plot_coverage(curve, 0.6)
     assert "threshold" in fig.axes[0].get_xlabel()
     assert len(fig.axes[0].lines) == 3
+
+
+def test_sweep_plot_has_one_bar_per_run():
+    table = pd.DataFrame({"learning_rate": [0.001, 0.003], "model": ["compact", "compact"],
+                          "test_accuracy": [0.7, 0.8], "baseline_accuracy": [0.6, 0.6]})
+    fig = plots.plot_sweep(table, ["learning_rate", "model"])
+    ax = fig.axes[0]
+    assert [round(b.get_height(), 2) for b in ax.patches] == [0.7, 0.8]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.001, compact", "0.003, compact"]

@@ -1,0 +1,125 @@
+"""What a person sees: every notebook run in JupyterLab, in a real (headless) Chromium.
+
+Starts ``jupyter lab`` on 127.0.0.1 with a token over a copy of the notebooks, opens each
+notebook, runs all cells from the Run menu with the quick parameters, and checks that no cell
+shows an error and that the key figures render. Screenshots go to
+``<work dir>/outputs/screenshots/``. Needs Debian's ``chromium`` (``make test`` installs it
+where it can) and the ``playwright`` package; skipped without them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from helpers.config import REPO_ROOT, work_dir
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TOKEN = "tutorial-browser-test"
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: Notebooks whose key figures must render, and how many images at least.
+FIGURES = {"02_spectrograms.ipynb": 1, "04_tsne_embeddings.ipynb": 2}
+CELL_TIMEOUT_MS = 300_000
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server over a copy of the notebooks (so runs never touch the repo's files)."""
+    root = tmp_path_factory.mktemp("lab")
+    for nb in NOTEBOOKS:
+        shutil.copy(nb, root / nb.name)
+    port = _free_port()
+    env = {**os.environ, "TUTORIAL_PARAMS": str(REPO_ROOT / "params" / "quick.yaml"),
+           "GENRE_WORKDIR": str(work_dir())}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+         f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--ServerApp.open_browser=False"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("jupyter lab did not start within 60 s")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+ALL_RAN = """() => {
+  const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
+ERRORS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+  .map(o => o.textContent).filter(t => t.includes('Traceback'))"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_in_jupyterlab_without_errors(lab, browser, notebook):
+    shots = work_dir() / "outputs" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab}/lab/tree/{notebook.name}?token={TOKEN}")
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        deadline = time.monotonic() + CELL_TIMEOUT_MS / 1000 * 2
+        while not page.evaluate(ALL_RAN):
+            errors = page.evaluate(ERRORS)
+            assert not errors, f"{notebook.name} shows an error:\n{errors[0][:2000]}"
+            assert time.monotonic() < deadline, f"{notebook.name} did not finish in time"
+            time.sleep(1)
+        errors = page.evaluate(ERRORS)
+        assert not errors, f"{notebook.name} shows an error:\n{errors[0][:2000]}"
+        images = page.locator(".jp-OutputArea-output img")
+        wanted = FIGURES.get(notebook.name, 0)
+        if wanted:
+            assert images.count() >= wanted, f"{notebook.name}: expected figures did not render"
+            images.first.scroll_into_view_if_needed()
+            assert images.first.evaluate("img => img.naturalWidth") > 100
+        page.screenshot(path=str(shots / f"{notebook.stem}.png"))
+    finally:
+        page.close()

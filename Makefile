@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
 
-.PHONY: run test lint gtzan bench sweep store-outputs clean-venv
+.PHONY: run test lint browser-deps gtzan bench sweep store-outputs clean-venv
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ run: $(VENV)/installed
 ## test: unit tests and doctests, then the notebooks under nbval with params/quick.yaml,
 ## then notebook 03 again on the JAX backend (and on PyTorch where torch is installed)
 NBVAL := TUTORIAL_PARAMS=params/quick.yaml $(PY) -m pytest -q --nbval-lax
-test: $(VENV)/installed lint
+test: $(VENV)/installed lint browser-deps
 	$(PY) -m pytest -q tests --doctest-modules helpers || [ $$? -eq 5 ]
 	$(NBVAL) notebooks || [ $$? -eq 5 ]
 	KERAS_BACKEND=jax $(NBVAL) notebooks/03_train_model.ipynb
@@ -32,6 +32,15 @@ test: $(VENV)/installed lint
 SWEEP ?= window_frames=150,300 learning_rate=0.001,0.003
 sweep: $(VENV)/installed
 	$(PY) -m helpers.runner --params $(PARAMS) --sweep $(SWEEP)
+
+## browser-deps: Debian's chromium for the JupyterLab browser test (tests/test_browser.py),
+## installed when missing and possible (root with apt-get); elsewhere that test is skipped
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is missing and cannot be installed here: the browser test will be skipped"; fi
 
 ## gtzan: download GTZAN (1.2 GB, resumable, checksum-verified) into data/gtzan/
 gtzan: $(VENV)/installed

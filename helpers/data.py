@@ -41,7 +41,12 @@ class DatasetError(ValueError):
     """The dataset folder cannot be used; the message says why and what to do."""
 
 
-def _is_hidden(path: Path, root: Path) -> bool:
+def is_hidden(path: Path, root: Path) -> bool:
+    """Whether ``path`` (below ``root``) is hidden or inside a hidden folder (``.x``, macOS ``._x``).
+
+    >>> is_hidden(Path("r/rock/._a.wav"), Path("r")), is_hidden(Path("r/rock/a.wav"), Path("r"))
+    (True, False)
+    """
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
@@ -72,7 +77,7 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise DatasetError(f"Dataset folder {root} does not exist.\n{help_text}")
     rows, bad = [], []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if _is_hidden(path, root):
+        if is_hidden(path, root):
             continue
         if path.suffix.lower() not in AUDIO_EXTENSIONS:
             bad.append((str(path), f"not an audio file (extension {path.suffix or 'none'!r})", SKIPPED))

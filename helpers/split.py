@@ -10,9 +10,6 @@ import pandas as pd
 
 from helpers.config import REPO_ROOT, Settings
 
-#: The three parts, in the order they are used.
-PARTS = ("train", "val", "test")
-
 #: Clip-id lists of GTZAN's artist-filtered partition (see splits/README.md for the source).
 FAULT_FILTERED_DIR = REPO_ROOT / "splits" / "gtzan-fault-filtered"
 

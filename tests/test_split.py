@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.split import PARTS, fault_filtered_split, make_split, split_clips_randomly, split_songs
+from helpers.split import fault_filtered_split, make_split, split_clips_randomly, split_songs
+
+PARTS = ("train", "val", "test")
 
 
 def _clips(n_genres: int = 10, songs_per_genre: int = 20, seed: int = 0) -> pd.DataFrame:

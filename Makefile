@@ -11,6 +11,8 @@ $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# musicnn's weights for notebook 06; --no-deps because its metadata pins numpy<1.17
+	$(PY) -m pip install --quiet --no-deps musicnn==0.1.0
 	touch $@
 
 ## run: execute notebooks 01.. in order with papermill (PARAMS=params/seed.yaml to switch)

@@ -1,4 +1,4 @@
-"""A simple baseline the network must beat: logistic regression on per-band statistics."""
+"""Simple classifiers: the baseline the network must beat, and the one put on top of embeddings."""
 
 from __future__ import annotations
 
@@ -20,7 +20,12 @@ def band_stats(X: np.ndarray) -> np.ndarray:
     return np.concatenate([X.mean(axis=1), X.std(axis=1)], axis=1)
 
 
-def fit_baseline(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> Pipeline:
-    """Standardize :func:`band_stats` features and fit a logistic regression on them."""
+def fit_classifier(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> Pipeline:
+    """Standardize ``(N, dim)`` features and fit a logistic regression on them."""
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed))
-    return model.fit(band_stats(X), labels)
+    return model.fit(features, labels)
+
+
+def fit_baseline(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> Pipeline:
+    """The baseline: :func:`fit_classifier` on the :func:`band_stats` of clip features ``X``."""
+    return fit_classifier(band_stats(X), labels, seed)

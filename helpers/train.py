@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import keras
 import numpy as np
@@ -62,6 +63,7 @@ class TrainResult:
     model: keras.Model
     history: pd.DataFrame  # one row per epoch: loss, accuracy, val_loss, val_accuracy
     best_epoch: int  # 1-based epoch whose weights the model holds
+    seconds: float  # wall time of the fit
 
 
 def train_model(
@@ -96,6 +98,7 @@ def train_model(
     if cfg.patience > 0:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=cfg.patience, restore_best_weights=True))
+    start = time.perf_counter()
     fit = model.fit(
         Xtr, ytr, validation_data=(Xva, yva), epochs=cfg.epochs, batch_size=cfg.batch_size,
         shuffle=True, callbacks=callbacks, verbose=2,
@@ -103,7 +106,8 @@ def train_model(
     history = pd.DataFrame(fit.history)
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
     best = int(history["val_loss"].idxmin()) if cfg.patience > 0 else len(history)
-    return TrainResult(model=model, history=history, best_epoch=best)
+    return TrainResult(model=model, history=history, best_epoch=best,
+                       seconds=time.perf_counter() - start)
 
 
 def evaluate(

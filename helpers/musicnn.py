@@ -1,0 +1,573 @@
+"""Pretrained musicnn (Pons & Serra, 2019) rebuilt in pure Keras 3, for transfer learning.
+
+The weights are the TF1 checkpoints shipped inside the ``musicnn==0.1.0`` wheel
+(ISC license, MTG / Universitat Pompeu Fabra). Its metadata pins ``numpy<1.17``,
+so install it without dependencies::
+
+    pip install --no-deps musicnn==0.1.0
+
+Nothing else of the package is used at run time: the architecture below is
+written with ``keras.layers`` only (it runs on the TensorFlow, JAX and PyTorch
+backends); TensorFlow is only needed to *read* the checkpoint file.
+
+Pipeline (identical to ``musicnn.extractor``)
+---------------------------------------------
+audio -> mono 16 kHz -> mel power spectrogram (FFT 512, hop 256, 96 bands,
+librosa defaults) -> ``log10(10000 * mel + 1)`` -> non-overlapping patches of
+187 frames (3 s) -> network -> 50 tag probabilities per patch.
+
+Architecture (``musicnn.models.build_musicnn`` with 64 mid-end filters, 200 back-end units)
+-------------------------------------------------------------------------------------------
+* front-end: BatchNorm on the input, then 5 parallel branches, each
+  Conv2D(relu) -> BatchNorm -> max over the whole frequency axis:
+  timbral 204 x (7 frames x 38 bands) and 204 x (7 x 67) ('valid', time padded
+  by 3 on both sides), temporal 51 x (128 x 1), 51 x (64 x 1), 51 x (32 x 1)
+  (TF 'same' padding, written as explicit zero padding). Concatenated: 561 channels.
+* mid-end: three Conv1D(64, 7, relu) -> BatchNorm layers over time (musicnn writes
+  them as Conv2D with a kernel spanning all channels plus transposes, which is the
+  same operation), the 2nd and 3rd with residual connections. The front-end output
+  and the three mid-end outputs are concatenated: 561 + 3 * 64 = 753 channels.
+* back-end: max and mean over time, interleaved per channel as in musicnn
+  (``[max_0, mean_0, max_1, mean_1, ...]``, 1506 values), BatchNorm, Dropout(0.5),
+  Dense(200, relu), BatchNorm (= the **penultimate** embedding), Dropout(0.5),
+  Dense(50) logits, sigmoid.
+
+Checkpoint variable -> Keras layer mapping (:data:`WEIGHT_MAP`)
+---------------------------------------------------------------
+TF1 layers are named by creation order; every BatchNorm has ``gamma, beta,
+moving_mean, moving_variance``, every conv / dense layer ``kernel, bias``::
+
+    batch_normalization     -> input_bn
+    conv2d                  -> timbral_conv_38      (7, 38, 1, 204)
+    batch_normalization_1   -> timbral_bn_38
+    conv2d_1                -> timbral_conv_67      (7, 67, 1, 204)
+    batch_normalization_2   -> timbral_bn_67
+    conv2d_2 / _3 / _4      -> temporal_conv_128 / _64 / _32   (k, 1, 1, 51)
+    batch_normalization_3/4/5 -> temporal_bn_128 / _64 / _32
+    conv2d_5 / _6 / _7      -> midend_conv_1 / _2 / _3  (7, C, 1, 64) -> Conv1D (7, C, 64)
+    batch_normalization_6/7/8 -> midend_bn_1 / _2 / _3
+    batch_normalization_9   -> pool_bn             (1506,)
+    dense                   -> dense               (1506, 200)
+    batch_normalization_10  -> penultimate         (200,)
+    dense_1                 -> logits              (200, 50)
+
+64 model variables, 792,079 numbers (787,159 trainable + 4,920 BatchNorm moving
+statistics); the other 86 checkpoint entries are Adam optimizer slots, ignored.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import keras
+import librosa
+import numpy as np
+from keras import layers
+from tqdm.auto import tqdm
+
+from helpers.audio import load_audio
+
+#: Sample rate, FFT size, hop and mel bands musicnn was trained with.
+SR = 16000
+N_FFT = 512
+HOP = 256
+N_MELS = 96
+#: Frames per 3-s patch (``librosa.time_to_frames(3, sr=16000, n_fft=512, hop_length=256) + 1``).
+N_FRAMES = 187
+#: Models of the ``musicnn`` wheel that share this architecture.
+MODEL_NAMES = ("MSD_musicnn", "MTT_musicnn")
+#: Name of the Keras layer whose output is the 200-d embedding.
+EMBEDDING_LAYER = "penultimate"
+INSTALL_HINT = "pip install --no-deps musicnn==0.1.0"
+
+#: Keras layer name -> TF1 checkpoint scope (see the module docstring).
+WEIGHT_MAP: dict[str, str] = {
+    "input_bn": "batch_normalization",
+    "timbral_conv_38": "conv2d",
+    "timbral_bn_38": "batch_normalization_1",
+    "timbral_conv_67": "conv2d_1",
+    "timbral_bn_67": "batch_normalization_2",
+    "temporal_conv_128": "conv2d_2",
+    "temporal_bn_128": "batch_normalization_3",
+    "temporal_conv_64": "conv2d_3",
+    "temporal_bn_64": "batch_normalization_4",
+    "temporal_conv_32": "conv2d_4",
+    "temporal_bn_32": "batch_normalization_5",
+    "midend_conv_1": "conv2d_5",
+    "midend_bn_1": "batch_normalization_6",
+    "midend_conv_2": "conv2d_6",
+    "midend_bn_2": "batch_normalization_7",
+    "midend_conv_3": "conv2d_7",
+    "midend_bn_3": "batch_normalization_8",
+    "pool_bn": "batch_normalization_9",
+    "dense": "dense",
+    "penultimate": "batch_normalization_10",
+    "logits": "dense_1",
+}
+
+_BN_VARS = ("gamma", "beta", "moving_mean", "moving_variance")
+_DENSE_VARS = ("kernel", "bias")
+
+
+class MusicnnNotInstalledError(ImportError):
+    """The ``musicnn`` package (which carries the pretrained weights) is not installed."""
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def musicnn_dir() -> Path:
+    """Folder of the installed ``musicnn`` package, without importing it.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<site-packages>/musicnn``.
+
+    Raises
+    ------
+    MusicnnNotInstalledError
+        If the package is missing, with the command that installs it.
+    """
+    spec = importlib.util.find_spec("musicnn")
+    if spec is None or not spec.submodule_search_locations:
+        raise MusicnnNotInstalledError(
+            f"The pretrained musicnn weights come with the 'musicnn' package, which is not installed. "
+            f"Run: {INSTALL_HINT}  (--no-deps: its metadata pins numpy<1.17, which must not be installed)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def checkpoint_prefix(model_name: str = "MSD_musicnn") -> str:
+    """Checkpoint prefix of one pretrained model inside the ``musicnn`` package.
+
+    The wheel stores ``<model>/.index`` and ``<model>/.data-00000-of-00001``, so the
+    prefix is the folder path with a trailing slash (its ``checkpoint`` file points
+    to the author's disk, so ``tf.train.load_checkpoint(folder)`` does not work).
+
+    Parameters
+    ----------
+    model_name : str
+        One of :data:`MODEL_NAMES`.
+
+    Returns
+    -------
+    str
+        Prefix for ``tf.compat.v1.train.NewCheckpointReader``.
+
+    Raises
+    ------
+    ValueError
+        For an unsupported model name.
+    MusicnnNotInstalledError
+        If the package or its checkpoint files are missing.
+    """
+    if model_name not in MODEL_NAMES:
+        raise ValueError(f"model_name must be one of {MODEL_NAMES}, got {model_name!r}")
+    folder = musicnn_dir() / model_name
+    if not (folder / ".index").is_file():
+        raise MusicnnNotInstalledError(
+            f"No checkpoint in {folder} (incomplete musicnn install?). Run: {INSTALL_HINT}"
+        )
+    return str(folder) + "/"
+
+
+def read_checkpoint(model_name: str = "MSD_musicnn") -> dict[str, np.ndarray]:
+    """Model variables of a pretrained checkpoint (optimizer slots dropped).
+
+    Parameters
+    ----------
+    model_name : str
+        One of :data:`MODEL_NAMES`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``{"conv2d/kernel": array, ...}``: 64 arrays for the musicnn models.
+    """
+    import tensorflow as tf  # only to parse the TF1 checkpoint format
+
+    reader = tf.compat.v1.train.NewCheckpointReader(checkpoint_prefix(model_name))
+    names = reader.get_variable_to_shape_map()
+    return {
+        name: reader.get_tensor(name)
+        for name in names
+        if "Adam" not in name and not name.startswith(("beta1_power", "beta2_power"))
+    }
+
+
+def _layer_weights(layer: keras.Layer, scope: str, variables: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Checkpoint arrays for one Keras layer, in ``layer.get_weights()`` order."""
+    if isinstance(layer, layers.BatchNormalization):
+        return [variables[f"{scope}/{v}"] for v in _BN_VARS]
+    kernel, bias = (variables[f"{scope}/{v}"] for v in _DENSE_VARS)
+    if isinstance(layer, layers.Conv1D):  # (7, C, 1, 64) Conv2D over all channels == Conv1D
+        kernel = kernel[:, :, 0, :]
+    return [kernel, bias]
+
+
+def load_checkpoint_weights(model: keras.Model, variables: dict[str, np.ndarray]) -> keras.Model:
+    """Copy checkpoint variables into a model built by :func:`build_musicnn`.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Model from :func:`build_musicnn`.
+    variables : dict of str to numpy.ndarray
+        Output of :func:`read_checkpoint`.
+
+    Returns
+    -------
+    keras.Model
+        The same model, with its weights set (shapes are checked by Keras).
+
+    Raises
+    ------
+    ValueError
+        If some checkpoint variable was not used (the mapping would be incomplete).
+    """
+    used: set[str] = set()
+    for layer_name, scope in WEIGHT_MAP.items():
+        layer = model.get_layer(layer_name)
+        layer.set_weights(_layer_weights(layer, scope, variables))
+        used.update(k for k in variables if k.startswith(scope + "/"))
+    unused = sorted(set(variables) - used)
+    if unused:
+        raise ValueError(f"Checkpoint variables not mapped to any layer: {unused}")
+    return model
+
+
+def tag_names(model_name: str = "MSD_musicnn") -> list[str]:
+    """The 50 tag names of a pretrained model, in output order (from ``musicnn.configuration``).
+
+    Parameters
+    ----------
+    model_name : str
+        One of :data:`MODEL_NAMES`; ``MSD_*`` uses ``MSD_LABELS``, ``MTT_*`` ``MTT_LABELS``.
+
+    Returns
+    -------
+    list of str
+        Tag names, e.g. ``['rock', 'pop', 'alternative', ...]`` for MSD.
+    """
+    musicnn_dir()  # clear error if missing
+    config = importlib.import_module("musicnn.configuration")  # plain lists, no TensorFlow
+    return list(config.MSD_LABELS if model_name.startswith("MSD") else config.MTT_LABELS)
+
+
+# --------------------------------------------------------------------------- architecture
+
+
+def _freq_max(x: keras.KerasTensor, name: str) -> keras.KerasTensor:
+    """Max over the whole frequency axis: ``(T, F, C) -> (T, C)``."""
+    x = layers.MaxPooling2D(pool_size=(1, x.shape[2]), name=f"{name}_fmax")(x)
+    return layers.Reshape((-1, x.shape[-1]), name=f"{name}_squeeze")(x)
+
+
+def _timbral_branch(x: keras.KerasTensor, bands: int) -> keras.KerasTensor:
+    """Conv2D(204, (7, bands), relu, valid) -> BatchNorm -> max over frequency."""
+    x = layers.Conv2D(204, (7, bands), activation="relu", name=f"timbral_conv_{bands}")(x)
+    x = layers.BatchNormalization(epsilon=1e-3, name=f"timbral_bn_{bands}")(x)
+    return _freq_max(x, f"timbral_{bands}")
+
+
+def _temporal_branch(x: keras.KerasTensor, frames: int) -> keras.KerasTensor:
+    """TF-'same' Conv2D(51, (frames, 1), relu) -> BatchNorm -> max over frequency."""
+    before = (frames - 1) // 2  # TF 'same': the extra zero of an even kernel goes after
+    x = layers.ZeroPadding2D(((before, frames - 1 - before), (0, 0)), name=f"temporal_pad_{frames}")(x)
+    x = layers.Conv2D(51, (frames, 1), activation="relu", name=f"temporal_conv_{frames}")(x)
+    x = layers.BatchNormalization(epsilon=1e-3, name=f"temporal_bn_{frames}")(x)
+    return _freq_max(x, f"temporal_{frames}")
+
+
+def _frontend(spec: keras.KerasTensor) -> keras.KerasTensor:
+    """Musically motivated front-end: ``(T, 96) -> (T, 561)``."""
+    x = layers.Reshape((-1, N_MELS, 1), name="add_channel")(spec)
+    x = layers.BatchNormalization(epsilon=1e-3, name="input_bn")(x)
+    padded = layers.ZeroPadding2D(((3, 3), (0, 0)), name="timbral_pad")(x)
+    branches = [_timbral_branch(padded, int(0.4 * N_MELS)), _timbral_branch(padded, int(0.7 * N_MELS))]
+    branches += [_temporal_branch(x, frames) for frames in (128, 64, 32)]
+    return layers.Concatenate(axis=-1, name="frontend")(branches)
+
+
+def _midend_conv(x: keras.KerasTensor, i: int) -> keras.KerasTensor:
+    """Zero-pad 3 frames -> Conv1D(64, 7, relu) -> BatchNorm."""
+    x = layers.ZeroPadding1D(3, name=f"midend_pad_{i}")(x)
+    x = layers.Conv1D(64, 7, activation="relu", name=f"midend_conv_{i}")(x)
+    return layers.BatchNormalization(epsilon=1e-3, name=f"midend_bn_{i}")(x)
+
+
+def _midend(front: keras.KerasTensor) -> keras.KerasTensor:
+    """Dense mid-end with two residual connections: ``(T, 561) -> (T, 753)``."""
+    cnn1 = _midend_conv(front, 1)
+    cnn2 = layers.Add(name="midend_res_2")([_midend_conv(cnn1, 2), cnn1])
+    cnn3 = layers.Add(name="midend_res_3")([_midend_conv(cnn2, 3), cnn2])
+    return layers.Concatenate(axis=-1, name="midend")([front, cnn1, cnn2, cnn3])
+
+
+def _backend(mid: keras.KerasTensor, n_tags: int) -> keras.KerasTensor:
+    """Temporal pooling + dense back-end: ``(T, 753) -> (n_tags,)`` probabilities."""
+    channels = mid.shape[-1]
+    max_pool = layers.GlobalMaxPooling1D(name="max_pool")(mid)
+    mean_pool = layers.GlobalAveragePooling1D(name="mean_pool")(mid)
+    pooled = layers.Concatenate(axis=-1, name="max_mean")(
+        [
+            layers.Reshape((channels, 1), name="max_pool_col")(max_pool),
+            layers.Reshape((channels, 1), name="mean_pool_col")(mean_pool),
+        ]
+    )
+    x = layers.Flatten(name="interleave")(pooled)  # [max_0, mean_0, max_1, ...] as in musicnn
+    x = layers.BatchNormalization(epsilon=1e-3, name="pool_bn")(x)
+    x = layers.Dropout(0.5, name="pool_dropout")(x)
+    x = layers.Dense(200, activation="relu", name="dense")(x)
+    x = layers.BatchNormalization(epsilon=1e-3, name=EMBEDDING_LAYER)(x)
+    x = layers.Dropout(0.5, name="penultimate_dropout")(x)
+    x = layers.Dense(n_tags, name="logits")(x)
+    return layers.Activation("sigmoid", name="taggram")(x)
+
+
+def build_musicnn(n_frames: int | None = N_FRAMES, n_tags: int = 50) -> keras.Model:
+    """The musicnn architecture (random weights), input ``(n_frames, 96)`` log-mel patches.
+
+    Parameters
+    ----------
+    n_frames : int or None
+        Frames per patch; 187 (3 s) is what the models were trained on. ``None``
+        accepts any length of at least 1 frame (pooling is global over time).
+    n_tags : int
+        Size of the output layer (50 for the shipped models).
+
+    Returns
+    -------
+    keras.Model
+        Model named ``"musicnn"`` mapping patches to tag probabilities; layers are
+        named as in :data:`WEIGHT_MAP`.
+    """
+    spec = keras.Input((n_frames, N_MELS), name="log_mel")
+    probs = _backend(_midend(_frontend(spec)), n_tags)
+    return keras.Model(spec, probs, name="musicnn")
+
+
+def load_musicnn(model_name: str = "MSD_musicnn", n_frames: int | None = N_FRAMES) -> keras.Model:
+    """Pretrained musicnn as a Keras model.
+
+    Parameters
+    ----------
+    model_name : str
+        ``"MSD_musicnn"`` (Million Song Dataset tags, default) or ``"MTT_musicnn"``
+        (MagnaTagATune tags).
+    n_frames : int or None
+        See :func:`build_musicnn`.
+
+    Returns
+    -------
+    keras.Model
+        Model with the checkpoint weights; output = 50 tag probabilities.
+
+    Raises
+    ------
+    MusicnnNotInstalledError
+        If ``musicnn`` is not installed (the message says what to run).
+    """
+    variables = read_checkpoint(model_name)
+    return load_checkpoint_weights(build_musicnn(n_frames), variables)
+
+
+# --------------------------------------------------------------------------- preprocessing
+
+
+def log_mel(
+    audio: np.ndarray, sr: int = SR, precision: Literal["float16", "musicnn"] = "float16"
+) -> np.ndarray:
+    """musicnn's log-compressed mel spectrogram, ``(frames, 96)`` float32.
+
+    Parameters
+    ----------
+    audio : numpy.ndarray
+        Mono ``(samples,)`` or multichannel ``(channels, samples)`` audio
+        (averaged to mono, as ``librosa.load`` does).
+    sr : int
+        Sample rate of ``audio``; resampled to 16 kHz with librosa's default
+        (``soxr_hq``, as ``librosa.load(sr=16000)`` in musicnn).
+    precision : {"float16", "musicnn"}
+        musicnn stores the mel power as float16 and computes
+        ``log10(10000 * mel + 1)`` *in float16*, which overflows to ``inf`` for
+        any mel value above 6.55 (loud tonal sounds). ``"musicnn"`` reproduces
+        that bit for bit (a warning is issued when ``inf`` appears);
+        ``"float16"`` (default) keeps the float16 rounding of the mel power but
+        takes the log in float32, so it never overflows and otherwise differs
+        from ``"musicnn"`` by float16 rounding of the result only (< 0.002).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(frames, 96)`` float32, frames at 16 kHz / 256 hop (62.5 per second).
+    """
+    y = librosa.to_mono(np.asarray(audio, dtype=np.float32))
+    if sr != SR:
+        y = librosa.resample(y, orig_sr=sr, target_sr=SR)
+    mel = librosa.feature.melspectrogram(y=y, sr=SR, hop_length=HOP, n_fft=N_FFT, n_mels=N_MELS).T
+    mel16 = mel.astype(np.float16)
+    if precision == "musicnn":
+        with np.errstate(over="ignore"):
+            out = np.log10(10000 * mel16 + 1)  # float16 arithmetic, as musicnn
+        if not np.isfinite(out).all():
+            warnings.warn(
+                "musicnn's float16 log-mel overflowed to inf; use precision='float16'", stacklevel=2
+            )
+        return out.astype(np.float32)
+    if precision != "float16":
+        raise ValueError(f"precision must be 'float16' or 'musicnn', got {precision!r}")
+    return np.log10(10000 * mel16.astype(np.float32) + 1)
+
+
+def patches(spec: np.ndarray, n_frames: int = N_FRAMES, hop: int | None = None) -> np.ndarray:
+    """Cut a ``(frames, 96)`` spectrogram into ``(n, n_frames, 96)`` patches.
+
+    Like musicnn's ``batch_data``: patch starts ``0, hop, 2 hop, ...``, the
+    incomplete tail is dropped. A spectrogram shorter than one patch (where musicnn
+    fails) is zero-padded at the end (0 = silence after the log compression).
+
+    Parameters
+    ----------
+    spec : numpy.ndarray
+        ``(frames, 96)`` output of :func:`log_mel`.
+    n_frames : int
+        Patch length (187 = 3 s).
+    hop : int or None
+        Frames between patch starts; ``None`` = ``n_frames`` (no overlap, musicnn's default).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_patches, n_frames, 96)`` float32.
+    """
+    hop = n_frames if hop is None else hop
+    if len(spec) < n_frames:
+        spec = np.pad(spec, ((0, n_frames - len(spec)), (0, 0)))
+    starts = range(0, len(spec) - n_frames + 1, hop)
+    return np.stack([spec[s : s + n_frames] for s in starts]).astype(np.float32)
+
+
+def preprocess(
+    audio: np.ndarray,
+    sr: int = SR,
+    hop: int | None = None,
+    precision: Literal["float16", "musicnn"] = "float16",
+) -> np.ndarray:
+    """Audio -> ``(n_patches, 187, 96)`` musicnn input patches (:func:`log_mel` + :func:`patches`)."""
+    return patches(log_mel(audio, sr, precision), N_FRAMES, hop)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def feature_model(model: keras.Model) -> keras.Model:
+    """Multi-output view of a musicnn model (shares its weights).
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`load_musicnn` or :func:`build_musicnn`.
+
+    Returns
+    -------
+    keras.Model
+        Outputs a dict: ``taggram`` (n, 50), ``logits`` (n, 50),
+        ``penultimate`` (n, 200), ``mean_pool`` and ``max_pool`` (n, 753).
+    """
+    names = ("taggram", "logits", EMBEDDING_LAYER, "mean_pool", "max_pool")
+    return keras.Model(model.inputs, {n: model.get_layer(n).output for n in names}, name="musicnn_features")
+
+
+def features(model: keras.Model, x: np.ndarray, batch_size: int = 32) -> dict[str, np.ndarray]:
+    """All outputs of :func:`feature_model` for patches ``x`` of shape ``(n, frames, 96)``."""
+    return feature_model(model).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
+
+
+def embeddings(
+    model: keras.Model, x: np.ndarray, layer: str = EMBEDDING_LAYER, batch_size: int = 32
+) -> np.ndarray:
+    """Embedding per patch, by default the 200-d penultimate layer (inference mode).
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`load_musicnn`.
+    x : numpy.ndarray
+        ``(n, frames, 96)`` patches from :func:`preprocess`.
+    layer : str
+        Layer to read: ``"penultimate"`` (200), ``"mean_pool"`` / ``"max_pool"``
+        (753, mid-end features pooled over time) or ``"logits"`` (50).
+    batch_size : int
+        Patches per forward pass.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, dim)`` float32.
+    """
+    sub = keras.Model(model.inputs, model.get_layer(layer).output, name=f"musicnn_{layer}")
+    return sub.predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
+
+
+def pool_clip(patch_embeddings: np.ndarray, how: Literal["mean", "max", "meanmax"] = "mean") -> np.ndarray:
+    """Pool the ``(n_patches, dim)`` embeddings of one clip into one vector.
+
+    Parameters
+    ----------
+    patch_embeddings : numpy.ndarray
+        Output of :func:`embeddings` for the patches of a single clip.
+    how : {"mean", "max", "meanmax"}
+        Mean over patches, max over patches, or both concatenated (``2 * dim``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim,)`` or ``(2 * dim,)``.
+    """
+    if how == "mean":
+        return patch_embeddings.mean(axis=0)
+    if how == "max":
+        return patch_embeddings.max(axis=0)
+    if how == "meanmax":
+        return np.concatenate([patch_embeddings.mean(axis=0), patch_embeddings.max(axis=0)])
+    raise ValueError(f"how must be 'mean', 'max' or 'meanmax', got {how!r}")
+
+
+def clip_embedding(
+    model: keras.Model, audio: np.ndarray, sr: int = SR, how: Literal["mean", "max", "meanmax"] = "mean"
+) -> np.ndarray:
+    """One embedding for a whole clip: :func:`preprocess` -> :func:`embeddings` -> :func:`pool_clip`."""
+    return pool_clip(embeddings(model, preprocess(audio, sr)), how)
+
+
+def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` most likely tags of a ``(50,)`` probability vector (e.g. a clip's mean taggram).
+
+    >>> top_tags(np.array([0.1, 0.7, 0.3]), ["a", "b", "c"], k=2)
+    [('b', 0.7), ('c', 0.3)]
+    """
+    order = np.argsort(-probs)[:k]
+    return [(names[i], round(float(probs[i]), 4)) for i in order]
+
+
+def dataset_embeddings(
+    model: keras.Model,
+    paths: list[str],
+    seconds: float = 30.0,
+    how: Literal["mean", "max", "meanmax"] = "meanmax",
+) -> np.ndarray:
+    """One pooled embedding per audio file (the first ``seconds`` of each), with a progress bar.
+
+    Files are read as musicnn does (mono, 16 kHz; :func:`helpers.audio.load_audio` is
+    ``librosa.load``'s equivalent). Returns ``(len(paths), dim)`` float32, ``dim`` = 400 for
+    ``"meanmax"`` of the 200-d penultimate layer.
+    """
+    rows = [clip_embedding(model, load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)], how=how)
+            for p in tqdm(paths, desc="musicnn embeddings", unit="clip")]
+    return np.stack(rows).astype(np.float32)

@@ -1,0 +1,193 @@
+"""The Keras 3 port of pretrained musicnn against outputs of musicnn's original TF1 graph.
+
+``tests/fixtures/musicnn/reference.npz`` was made once by running musicnn's own
+``models.py`` / ``extractor.batch_data`` (see the README next to it). Everything
+here is skipped when the ``musicnn`` package (which carries the weights) is not
+installed: ``pip install --no-deps musicnn==0.1.0``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from helpers import musicnn as mn
+
+FIXTURES = Path(__file__).parent / "fixtures" / "musicnn"
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("musicnn") is None,
+    reason=f"pretrained weights need the musicnn package: {mn.INSTALL_HINT}",
+)
+
+
+def _reference_signal() -> np.ndarray:
+    """The synthetic signal the fixture was computed from (drums 0-3 s, tone 3-6 s, chord 6-9.5 s)."""
+    spec = importlib.util.spec_from_file_location("musicnn_make_reference", FIXTURES / "make_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.reference_signal()
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, np.ndarray]:
+    with np.load(FIXTURES / "reference.npz") as data:
+        return dict(data)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return mn.load_musicnn("MSD_musicnn")
+
+
+@pytest.fixture(scope="module")
+def ported(model, reference) -> dict[str, np.ndarray]:
+    return mn.features(model, reference["input"].astype(np.float32))
+
+
+def test_parameter_count_matches_checkpoint(model):
+    variables = mn.read_checkpoint("MSD_musicnn")
+    assert len(variables) == 64
+    assert sum(v.size for v in variables.values()) == 792_079
+    assert model.count_params() == 792_079
+
+
+@pytest.mark.parametrize(
+    ("key", "atol"),
+    [("taggram", 1e-5), ("logits", 1e-4), ("penultimate", 1e-4), ("mean_pool", 1e-4), ("max_pool", 1e-4)],
+)
+def test_outputs_match_original_graph(ported, reference, key, atol):
+    np.testing.assert_allclose(ported[key], reference[key], rtol=1e-5, atol=atol)
+
+
+def test_embeddings_are_penultimate_layer(model, reference):
+    emb = mn.embeddings(model, reference["input"].astype(np.float32))
+    assert emb.shape == (4, 200)
+    np.testing.assert_allclose(emb, reference["penultimate"], rtol=1e-5, atol=1e-4)
+
+
+def test_preprocessing_matches_musicnn_bit_for_bit(reference):
+    x = mn.preprocess(_reference_signal(), precision="musicnn")
+    assert x.shape == (3, mn.N_FRAMES, mn.N_MELS) and x.dtype == np.float32
+    np.testing.assert_array_equal(x, reference["input"][:3].astype(np.float32))
+
+
+def test_default_preprocessing_is_close_and_never_overflows(model, reference):
+    sig = _reference_signal()
+    x = mn.preprocess(sig)  # float32 log: differs by float16 rounding only
+    np.testing.assert_allclose(x, reference["input"][:3].astype(np.float32), atol=2.5e-3)
+    np.testing.assert_allclose(mn.features(model, x)["taggram"], reference["taggram"][:3], atol=1e-3)
+    loud = sig * 5.0  # mel power above 6.55: musicnn's float16 log gives inf
+    assert np.isfinite(mn.preprocess(loud)).all()
+    with pytest.warns(UserWarning, match="overflowed"):
+        mn.preprocess(loud, precision="musicnn")
+
+
+def test_patches_cut_like_musicnn():
+    spec = np.arange(500 * 96, dtype=np.float32).reshape(500, 96)
+    p = mn.patches(spec)
+    assert p.shape == (2, 187, 96)
+    np.testing.assert_array_equal(p[1], spec[187:374])
+    assert mn.patches(spec, hop=100).shape == (4, 187, 96)
+    assert mn.patches(spec[:50]).shape == (1, 187, 96)  # short input: zero-padded
+
+
+def test_resampling_and_stereo_input():
+    sig = _reference_signal()[: 4 * mn.SR]
+    import librosa
+
+    sig22 = librosa.resample(sig, orig_sr=mn.SR, target_sr=22050)
+    x = mn.log_mel(np.stack([sig22, sig22]), sr=22050)
+    assert x.shape[1] == mn.N_MELS and abs(len(x) - len(mn.log_mel(sig))) <= 1
+
+
+def test_tags_make_sense(ported):
+    names = mn.tag_names("MSD_musicnn")
+    assert len(names) == 50 and names[:3] == ["rock", "pop", "alternative"]
+    drums, tone = ported["taggram"][0], ported["taggram"][1]  # patch 0 = drums, patch 1 = pure tone
+    idx = {n: i for i, n in enumerate(names)}
+    for tag in ("electronic", "electro", "House"):
+        assert drums[idx[tag]] > tone[idx[tag]], tag
+    for tag in ("ambient", "instrumental"):
+        assert tone[idx[tag]] > drums[idx[tag]], tag
+    assert mn.top_tags(drums, names, 1)[0][0] == "electronic"
+
+
+def test_pool_clip():
+    emb = np.array([[0.0, 2.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(mn.pool_clip(emb), [0.5, 1.0])
+    np.testing.assert_array_equal(mn.pool_clip(emb, "max"), [1.0, 2.0])
+    assert mn.pool_clip(emb, "meanmax").shape == (4,)
+    with pytest.raises(ValueError):
+        mn.pool_clip(emb, "median")
+
+
+def test_clip_embedding_of_30s(model):
+    sig = np.tile(_reference_signal(), 4)[: 30 * mn.SR]
+    assert mn.clip_embedding(model, sig, how="meanmax").shape == (400,)
+
+
+def test_variable_length_input_and_mtt_model(reference):
+    free = mn.load_musicnn("MTT_musicnn", n_frames=None)
+    assert len(mn.tag_names("MTT_musicnn")) == 50
+    out = free.predict(reference["input"][:1, :120].astype(np.float32), verbose=0)
+    assert out.shape == (1, 50) and np.isfinite(out).all()
+
+
+def test_missing_package_error_says_what_to_run(monkeypatch):
+    monkeypatch.setattr(mn.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(mn.MusicnnNotInstalledError, match=r"pip install --no-deps musicnn==0\.1\.0"):
+        mn.load_musicnn()
+
+
+SCRIPT = """
+import json, sys, numpy as np, keras
+from helpers import musicnn as mn
+ref = np.load(sys.argv[1])
+out = mn.features(mn.load_musicnn(), ref["input"].astype("float32"))
+print(json.dumps({"backend": keras.backend.backend(),
+                  "taggram": float(np.abs(out["taggram"] - ref["taggram"]).max()),
+                  "penultimate": float(np.abs(out["penultimate"] - ref["penultimate"]).max())}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_other_backends_match(backend, tmp_path):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(FIXTURES / "reference.npz")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[1],
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert res["backend"] == backend
+    assert res["taggram"] < 1e-5 and res["penultimate"] < 1e-3
+
+
+def test_dataset_embeddings_one_row_per_file(tmp_path):
+    from helpers.musicnn import dataset_embeddings, load_musicnn
+
+    paths = []
+    for i, seconds in enumerate((3.5, 7.0)):
+        path = tmp_path / f"{i}.wav"
+        t = np.arange(int(22050 * seconds)) / 22050
+        sf.write(path, 0.2 * np.sin(2 * np.pi * (220 + 110 * i) * t), 22050)
+        paths.append(str(path))
+    emb = dataset_embeddings(load_musicnn(), paths, seconds=6.0)
+    assert emb.shape == (2, 400) and emb.dtype == np.float32
+    assert not np.allclose(emb[0], emb[1])

@@ -29,7 +29,7 @@ from helpers.features import mel_from_signal
 
 #: Columns of the prediction table.
 PREDICTION_COLUMNS = ["path", "genre_1", "p_1", "genre_2", "p_2", "genre_3", "p_3",
-                      "confidence", "needs_review"]
+                      "confidence", "needs_review", "note"]
 
 
 @dataclasses.dataclass
@@ -39,6 +39,7 @@ class SongPrediction:
     path: str
     window_starts: np.ndarray  # start time of each window, seconds
     window_probs: np.ndarray  # (windows, genres)
+    padded: bool = False  # shorter than one window, so padded with silence
 
     @property
     def probs(self) -> np.ndarray:
@@ -88,20 +89,30 @@ def predict_song(bundle: Bundle, path: str | Path, hop_frames: int | None = None
     y = load_audio(path, fs.sample_rate)
     if not len(y):
         raise AudioError(f"{path} holds no audio samples.")
-    S = mel_from_signal(y, fs, n_frames=max(window, 1 + len(y) // fs.hop_length))
+    frames = 1 + len(y) // fs.hop_length
+    S = mel_from_signal(y, fs, n_frames=max(window, frames))
     W, starts = sliding_windows(S, window, hop_frames)
     probs = bundle.model.predict(W, batch_size=64, verbose=0)
-    return SongPrediction(str(path), starts * fs.hop_length / fs.sample_rate, probs)
+    return SongPrediction(str(path), starts * fs.hop_length / fs.sample_rate, probs,
+                          padded=frames < window)
 
 
-def top3_row(path: str, probs: np.ndarray, genres: list[str], threshold: float) -> dict[str, object]:
-    """One row of the prediction table: top-3 genres with probabilities, confidence, review flag."""
+def top3_row(
+    pred: SongPrediction, genres: list[str], threshold: float, window_seconds: float
+) -> dict[str, object]:
+    """One row of the prediction table: top-3 genres with probabilities, confidence, review flag.
+
+    A song shorter than one window is always flagged: most of what the model saw is the
+    silence it was padded with, so even a confident answer means little.
+    """
+    probs = pred.probs
     order = np.argsort(probs)[::-1][:3]
-    row: dict[str, object] = {"path": path}
+    row: dict[str, object] = {"path": pred.path}
     for rank, i in enumerate(order, start=1):
         row[f"genre_{rank}"], row[f"p_{rank}"] = genres[i], round(float(probs[i]), 4)
     row["confidence"] = round(float(probs[order[0]]), 4)
-    row["needs_review"] = bool(probs[order[0]] < threshold)
+    row["needs_review"] = bool(probs[order[0]] < threshold or pred.padded)
+    row["note"] = f"shorter than one window ({window_seconds:.1f} s): padded" if pred.padded else ""
     return row
 
 
@@ -139,7 +150,8 @@ def predict_paths(
         except AudioError as err:
             failed.append((str(f), str(err), SKIPPED))
             continue
-        rows.append(top3_row(str(f), pred.probs, bundle.genres, threshold))
+        window_seconds = bundle.window_frames * bundle.features.hop_length / bundle.features.sample_rate
+        rows.append(top3_row(pred, bundle.genres, threshold, window_seconds))
     bad = pd.concat([bad, pd.DataFrame(failed, columns=REPORT_COLUMNS)], ignore_index=True)
     return pd.DataFrame(rows, columns=PREDICTION_COLUMNS), bad
 

@@ -68,7 +68,9 @@ def test_a_three_minute_stereo_44k_song_is_cut_into_many_windows(bundle, tmp_pat
 def test_a_clip_shorter_than_one_window_is_padded_and_predicted(bundle, tmp_path):
     path = _write(tmp_path / "short.wav", "classical", 3, 16000, seconds=0.2)
     pred = predict.predict_song(bundle, path)
-    assert pred.window_probs.shape == (1, len(bundle.genres))
+    assert pred.window_probs.shape == (1, len(bundle.genres)) and pred.padded
+    table, _ = predict.predict_paths(bundle, [path], threshold=0.0)
+    assert table["needs_review"].item() and "padded" in table["note"].item()
     two_s = predict.predict_song(bundle, _write(tmp_path / "2s.wav", "disco", 5, 16000, 2.0))
     assert bundle.genres[int(two_s.probs.argmax())] == "disco"
 

@@ -9,6 +9,7 @@ where it can) and the ``playwright`` package; skipped without them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -36,6 +37,16 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
+
+
+def _stop_kernels(url: str) -> None:
+    """Shut down every kernel the server runs (closing a page leaves its kernel running)."""
+    with urllib.request.urlopen(f"{url}/api/sessions?token={TOKEN}", timeout=10) as reply:
+        sessions = json.load(reply)
+    for session in sessions:
+        request = urllib.request.Request(f"{url}/api/sessions/{session['id']}?token={TOKEN}",
+                                         method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
 
 
 def _free_port() -> int:
@@ -138,3 +149,4 @@ def test_notebook_runs_in_jupyterlab_without_errors(lab, browser, notebook):
         page.screenshot(path=str(shots / f"{notebook.stem}.png"))
     finally:
         page.close()
+        _stop_kernels(lab)

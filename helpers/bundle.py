@@ -36,6 +36,11 @@ class Bundle:
     threshold: float | None = None  # review threshold on confidence; None = not chosen yet
     info: dict[str, Any] = dataclasses.field(default_factory=dict)  # settings, metrics, history
 
+    @property
+    def window_seconds(self) -> float:
+        """Audio duration of one model input window."""
+        return self.window_frames * self.features.hop_length / self.features.sample_rate
+
     def save(self, folder: str | Path) -> Path:
         """Write the bundle to ``folder`` atomically (replacing an older bundle there)."""
         folder = Path(folder)

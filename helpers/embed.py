@@ -10,17 +10,14 @@ from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
 from helpers.models import embedding_model
-from helpers.train import windows
+from helpers.train import clip_means
 
 
 def clip_embeddings(
     model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
 ) -> np.ndarray:
     """Penultimate-layer output per clip, averaged over the clip's windows: ``(N, dim)``."""
-    W, owner = windows(X, window_frames)
-    emb = embedding_model(model).predict(W, batch_size=batch_size, verbose=0)
-    k = len(owner) // len(X)
-    return emb.reshape(len(X), k, -1).mean(axis=1)
+    return clip_means(embedding_model(model), X, window_frames, batch_size)
 
 
 def tsne_2d(embeddings: np.ndarray, random_state: int = 0, perplexity: float = 30.0) -> np.ndarray:

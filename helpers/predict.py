@@ -150,8 +150,7 @@ def predict_paths(
         except AudioError as err:
             failed.append((str(f), str(err), SKIPPED))
             continue
-        window_seconds = bundle.window_frames * bundle.features.hop_length / bundle.features.sample_rate
-        rows.append(top3_row(pred, bundle.genres, threshold, window_seconds))
+        rows.append(top3_row(pred, bundle.genres, threshold, bundle.window_seconds))
     bad = pd.concat([bad, pd.DataFrame(failed, columns=REPORT_COLUMNS)], ignore_index=True)
     return pd.DataFrame(rows, columns=PREDICTION_COLUMNS), bad
 

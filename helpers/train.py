@@ -46,14 +46,19 @@ def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:
     return np.eye(len(genres), dtype=np.float32)[[index[label] for label in labels]]
 
 
+def clip_means(model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64) -> np.ndarray:
+    """``model``'s output for every window of every clip, averaged per clip: ``(N, output size)``."""
+    W, owner = windows(X, window_frames)
+    out = model.predict(W, batch_size=batch_size, verbose=0)
+    k = len(owner) // len(X)
+    return out.reshape(len(X), k, -1).mean(axis=1)
+
+
 def clip_probabilities(
     model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
 ) -> np.ndarray:
     """Genre probabilities per clip: the mean of its windows' softmax outputs."""
-    W, owner = windows(X, window_frames)
-    probs = model.predict(W, batch_size=batch_size, verbose=0)
-    k = len(owner) // len(X)
-    return probs.reshape(len(X), k, -1).mean(axis=1)
+    return clip_means(model, X, window_frames, batch_size)
 
 
 @dataclasses.dataclass

@@ -5,24 +5,26 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
 
-.PHONY: run test lint browser-deps gtzan bench sweep store-outputs clean-venv
+.PHONY: run test weights lint browser-deps gtzan bench sweep store-outputs clean-venv
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	# musicnn's weights for notebook 06; --no-deps because its metadata pins numpy<1.17
-	$(PY) -m pip install --quiet --no-deps musicnn==0.1.0
 	touch $@
 
+## weights: musicnn's pretrained weights for notebook 06, fetched once into ~/.cache (a no-op after)
+weights: $(VENV)/installed
+	$(PY) -m helpers.pretrained
+
 ## run: execute notebooks 01.. in order with papermill (PARAMS=params/seed.yaml to switch)
-run: $(VENV)/installed
+run: $(VENV)/installed weights
 	$(PY) -m helpers.runner --params $(PARAMS)
 
 ## test: unit tests and doctests, then the notebooks under nbval with params/quick.yaml,
 ## then notebook 03 again on the JAX backend (and on PyTorch where torch is installed)
 NBVAL := TUTORIAL_PARAMS=params/quick.yaml $(PY) -m pytest -q --nbval-lax
-test: $(VENV)/installed lint browser-deps
+test: $(VENV)/installed weights lint browser-deps
 	$(PY) -m pytest -q tests --doctest-modules helpers || [ $$? -eq 5 ]
 	$(NBVAL) notebooks || [ $$? -eq 5 ]
 	KERAS_BACKEND=jax $(NBVAL) notebooks/03_train_model.ipynb

@@ -161,6 +161,11 @@ class Settings:
         """Where notebook 03 saves the trained model bundle and later notebooks read it."""
         return work_dir() / "models" / self.run_name
 
+    @property
+    def transfer_dir(self) -> Path:
+        """Where notebook 06 saves its transfer-learning bundle (musicnn + logistic regression)."""
+        return self.model_dir.with_name(f"{self.run_name}-musicnn")
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all fields (for printing and saving)."""
         return dataclasses.asdict(self)

@@ -91,8 +91,9 @@ def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = N
     ``n_frames`` defaults to ``fs.n_frames``. Only the samples that the kept
     frames depend on are transformed, so the result equals the seed recipe's
     first ``n_frames`` frames. A signal shorter than that is zero-padded at the
-    end (the padded frames are silence). ``fs.scaling == "db"`` returns
-    ``10 log10(power)`` (floored at -100 dB).
+    end (the padded frames are silence). ``fs.scaling`` picks the compression:
+    ``"power"`` none, ``"db"`` ``10 log10(power)`` (floored at -100 dB), ``"musicnn"``
+    :func:`musicnn_compress` (the input of the pretrained musicnn model).
     """
     n_frames = n_frames or fs.n_frames
     need = samples_needed(fs, n_frames)
@@ -100,7 +101,24 @@ def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = N
     mel = mel_power(y, fs, n_frames)
     if fs.scaling == "db":
         mel = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
+    elif fs.scaling == "musicnn":
+        mel = musicnn_compress(mel)
+    elif fs.scaling != "power":
+        raise ValueError(f"scaling must be 'power', 'db' or 'musicnn', not {fs.scaling!r}")
     return np.ascontiguousarray(mel, dtype=np.float32)
+
+
+def musicnn_compress(mel: np.ndarray) -> np.ndarray:
+    """musicnn's compression of mel power: ``log10(10000 * mel + 1)``, float32.
+
+    musicnn rounds the mel power to float16 first; that rounding is kept, so the
+    pretrained model sees the numbers it was trained on (the log itself is taken
+    in float32, which never overflows; see :func:`helpers.musicnn.log_mel`).
+
+    >>> musicnn_compress(np.array([0.0, 0.0999]))
+    array([0.       , 3.0000634], dtype=float32)
+    """
+    return np.log10(10000 * np.asarray(mel, np.float16).astype(np.float32) + 1)
 
 
 #: Peak amplitude under which a clip counts as silent (-80 dBFS): it holds nothing to learn from.

@@ -1,12 +1,8 @@
 """Pretrained musicnn (Pons & Serra, 2019) rebuilt in pure Keras 3, for transfer learning.
 
 The weights are the TF1 checkpoints shipped inside the ``musicnn==0.1.0`` wheel
-(ISC license, MTG / Universitat Pompeu Fabra). Its metadata pins ``numpy<1.17``,
-so install it without dependencies::
-
-    pip install --no-deps musicnn==0.1.0
-
-Nothing else of the package is used at run time: the architecture below is
+(ISC license, MTG / Universitat Pompeu Fabra); :mod:`helpers.pretrained` fetches
+them on first use. Nothing else of that package is used: the architecture below is
 written with ``keras.layers`` only (it runs on the TensorFlow, JAX and PyTorch
 backends); TensorFlow is only needed to *read* the checkpoint file.
 
@@ -57,10 +53,8 @@ statistics); the other 86 checkpoint entries are Adam optimizer slots, ignored.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import ast
 import warnings
-from pathlib import Path
 from typing import Literal
 
 import keras
@@ -70,6 +64,8 @@ from keras import layers
 from tqdm.auto import tqdm
 
 from helpers.audio import load_audio
+from helpers.features import musicnn_compress
+from helpers.pretrained import weights_dir
 
 #: Sample rate, FFT size, hop and mel bands musicnn was trained with.
 SR = 16000
@@ -82,7 +78,6 @@ N_FRAMES = 187
 MODEL_NAMES = ("MSD_musicnn", "MTT_musicnn")
 #: Name of the Keras layer whose output is the 200-d embedding.
 EMBEDDING_LAYER = "penultimate"
-INSTALL_HINT = "pip install --no-deps musicnn==0.1.0"
 
 #: Keras layer name -> TF1 checkpoint scope (see the module docstring).
 WEIGHT_MAP: dict[str, str] = {
@@ -113,37 +108,8 @@ _BN_VARS = ("gamma", "beta", "moving_mean", "moving_variance")
 _DENSE_VARS = ("kernel", "bias")
 
 
-class MusicnnNotInstalledError(ImportError):
-    """The ``musicnn`` package (which carries the pretrained weights) is not installed."""
-
-
-# --------------------------------------------------------------------------- weights
-
-
-def musicnn_dir() -> Path:
-    """Folder of the installed ``musicnn`` package, without importing it.
-
-    Returns
-    -------
-    pathlib.Path
-        ``<site-packages>/musicnn``.
-
-    Raises
-    ------
-    MusicnnNotInstalledError
-        If the package is missing, with the command that installs it.
-    """
-    spec = importlib.util.find_spec("musicnn")
-    if spec is None or not spec.submodule_search_locations:
-        raise MusicnnNotInstalledError(
-            f"The pretrained musicnn weights come with the 'musicnn' package, which is not installed. "
-            f"Run: {INSTALL_HINT}  (--no-deps: its metadata pins numpy<1.17, which must not be installed)"
-        )
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def checkpoint_prefix(model_name: str = "MSD_musicnn") -> str:
-    """Checkpoint prefix of one pretrained model inside the ``musicnn`` package.
+    """Checkpoint prefix of one pretrained model, fetching the weights on first use.
 
     The wheel stores ``<model>/.index`` and ``<model>/.data-00000-of-00001``, so the
     prefix is the folder path with a trailing slash (its ``checkpoint`` file points
@@ -163,17 +129,12 @@ def checkpoint_prefix(model_name: str = "MSD_musicnn") -> str:
     ------
     ValueError
         For an unsupported model name.
-    MusicnnNotInstalledError
-        If the package or its checkpoint files are missing.
+    helpers.pretrained.PretrainedWeightsError
+        If the weights are missing and cannot be fetched (the message says what to do).
     """
     if model_name not in MODEL_NAMES:
         raise ValueError(f"model_name must be one of {MODEL_NAMES}, got {model_name!r}")
-    folder = musicnn_dir() / model_name
-    if not (folder / ".index").is_file():
-        raise MusicnnNotInstalledError(
-            f"No checkpoint in {folder} (incomplete musicnn install?). Run: {INSTALL_HINT}"
-        )
-    return str(folder) + "/"
+    return str(weights_dir() / model_name) + "/"
 
 
 def read_checkpoint(model_name: str = "MSD_musicnn") -> dict[str, np.ndarray]:
@@ -242,7 +203,7 @@ def load_checkpoint_weights(model: keras.Model, variables: dict[str, np.ndarray]
 
 
 def tag_names(model_name: str = "MSD_musicnn") -> list[str]:
-    """The 50 tag names of a pretrained model, in output order (from ``musicnn.configuration``).
+    """The 50 tag names of a pretrained model, in output order (from musicnn's ``configuration.py``).
 
     Parameters
     ----------
@@ -254,9 +215,12 @@ def tag_names(model_name: str = "MSD_musicnn") -> list[str]:
     list of str
         Tag names, e.g. ``['rock', 'pop', 'alternative', ...]`` for MSD.
     """
-    musicnn_dir()  # clear error if missing
-    config = importlib.import_module("musicnn.configuration")  # plain lists, no TensorFlow
-    return list(config.MSD_LABELS if model_name.startswith("MSD") else config.MTT_LABELS)
+    wanted = "MSD_LABELS" if model_name.startswith("MSD") else "MTT_LABELS"
+    tree = ast.parse((weights_dir() / "configuration.py").read_text())
+    for node in tree.body:  # read the literal list; the file is never executed
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == wanted for t in node.targets):
+            return list(ast.literal_eval(node.value))
+    raise ValueError(f"{wanted} not found in musicnn's configuration.py")
 
 
 # --------------------------------------------------------------------------- architecture
@@ -370,8 +334,8 @@ def load_musicnn(model_name: str = "MSD_musicnn", n_frames: int | None = N_FRAME
 
     Raises
     ------
-    MusicnnNotInstalledError
-        If ``musicnn`` is not installed (the message says what to run).
+    helpers.pretrained.PretrainedWeightsError
+        If the weights are missing and cannot be fetched (the message says what to do).
     """
     variables = read_checkpoint(model_name)
     return load_checkpoint_weights(build_musicnn(n_frames), variables)
@@ -422,7 +386,7 @@ def log_mel(
         return out.astype(np.float32)
     if precision != "float16":
         raise ValueError(f"precision must be 'float16' or 'musicnn', got {precision!r}")
-    return np.log10(10000 * mel16.astype(np.float32) + 1)
+    return musicnn_compress(mel16)
 
 
 def patches(spec: np.ndarray, n_frames: int = N_FRAMES, hop: int | None = None) -> np.ndarray:

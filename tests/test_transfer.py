@@ -1,0 +1,86 @@
+"""The transfer bundle: musicnn + scikit-learn classifier folded into one Keras model.
+
+A musicnn with random weights (:func:`helpers.musicnn.build_musicnn`) is enough to
+check the folding, so these tests need no checkpoint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from helpers import musicnn as mn
+from helpers.baseline import fit_classifier
+from helpers.bundle import load_bundle
+from helpers.features import mel_from_signal
+from helpers.predict import main as predict_main
+from helpers.predict import predict_song
+from helpers.transfer import PATCHES_PER_WINDOW, transfer_bundle, transfer_features, transfer_model
+
+WINDOW = PATCHES_PER_WINDOW * mn.N_FRAMES
+
+
+@pytest.fixture(scope="module")
+def musicnn():
+    return mn.build_musicnn()
+
+
+def pooled(musicnn, windows: np.ndarray) -> np.ndarray:
+    """What notebook 06 trains on: per-patch embeddings, mean+max pooled per window."""
+    patches = windows.reshape(-1, mn.N_FRAMES, mn.N_MELS)
+    emb = mn.embeddings(musicnn, patches).reshape(len(windows), PATCHES_PER_WINDOW, -1)
+    return np.stack([mn.pool_clip(e, "meanmax") for e in emb])
+
+
+@pytest.mark.parametrize("genres", [("blues", "metal", "rock"), ("blues", "metal")])
+def test_model_equals_classifier_on_pooled_embeddings(musicnn, genres):
+    rng = np.random.default_rng(0)
+    windows = rng.uniform(0, 3, size=(12, WINDOW, mn.N_MELS)).astype(np.float32)
+    windows[::3] *= 0.5  # give the classes something to tell apart
+    labels = np.array([genres[i % len(genres)] for i in range(12)])
+    features = pooled(musicnn, windows)
+    classifier = fit_classifier(features, labels)
+    model = transfer_model(musicnn, classifier)
+    assert model.input_shape == (None, WINDOW, mn.N_MELS) and model.output_shape == (None, len(genres))
+    np.testing.assert_allclose(model.predict(windows, verbose=0), classifier.predict_proba(features),
+                               atol=1e-4)
+    assert [w.path for w in model.trainable_weights] == ["logistic_regression/kernel",
+                                                         "logistic_regression/bias"]
+
+
+def test_only_scaler_and_logistic_regression_fold(musicnn):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    svc = make_pipeline(SVC()).fit(np.random.rand(6, 400), ["a", "b"] * 3)
+    with pytest.raises(TypeError, match="StandardScaler \\+ LogisticRegression"):
+        transfer_model(musicnn, svc)
+
+
+def test_bundle_features_are_musicnn_input():
+    y = np.sin(2 * np.pi * 440 * np.arange(31 * mn.SR) / mn.SR).astype(np.float32) * 0.1
+    y += np.random.default_rng(1).normal(0, 0.01, len(y)).astype(np.float32)
+    ours = mel_from_signal(y, transfer_features())
+    assert ours.shape == (WINDOW, mn.N_MELS)
+    np.testing.assert_allclose(ours, mn.log_mel(y)[:WINDOW], atol=2e-3)  # float16 rounding ties only
+    assert np.mean(np.abs(ours - mn.log_mel(y)[:WINDOW]) > 1e-5) < 0.01
+
+
+def test_saved_bundle_predicts_through_the_cli(musicnn, tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    windows = rng.uniform(0, 3, size=(6, WINDOW, mn.N_MELS)).astype(np.float32)
+    classifier = fit_classifier(pooled(musicnn, windows), np.array(["jazz", "pop"] * 3))
+    bundle = transfer_bundle(musicnn, classifier, threshold=0.6, info={"test_accuracy": 0.5})
+    folder = bundle.save(tmp_path / "transfer")
+    song = tmp_path / "song.wav"
+    sf.write(song, rng.normal(0, 0.1, 40 * 22050).astype(np.float32), 22050)  # 40 s, another rate
+    loaded = load_bundle(folder)
+    assert loaded.genres == ["jazz", "pop"] and loaded.features.scaling == "musicnn"
+    assert loaded.info["kind"].startswith("musicnn")
+    before, after = predict_song(bundle, song), predict_song(loaded, song)
+    assert len(after.window_starts) == 2  # 40 s: windows at 0 s and end-aligned
+    np.testing.assert_allclose(after.window_probs, before.window_probs, atol=1e-6)
+    assert predict_main([str(song), "--model", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "song.wav" in out and ("jazz" in out and "pop" in out)

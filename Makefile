@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
 
-.PHONY: run test weights lint browser-deps gtzan bench sweep store-outputs clean-venv
+.PHONY: run test weights lint browser-deps gtzan bench sweep store-outputs links clean-venv
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ gtzan: $(VENV)/installed
 ## bench: measure extraction, memory, training and notebook times (about 10 min on 2 cores)
 bench: $(VENV)/installed
 	$(PY) bench/bench.py
+
+## links: Binder/Colab badges in README.md and each notebook's Colab cell, from pyproject.toml's URL
+links: $(VENV)/installed
+	$(PY) scripts/links.py
 
 ## store-outputs: keep figures and nbval-checked outputs of the last `make run` in notebooks/
 store-outputs: $(VENV)/installed

@@ -453,6 +453,14 @@ def features(model: keras.Model, x: np.ndarray, batch_size: int = 32) -> dict[st
     return feature_model(model).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
 
 
+def embedding_model(model: keras.Model, layer: str = EMBEDDING_LAYER) -> keras.Model:
+    """Sub-model of ``model`` (sharing its weights) that outputs one layer, by default the embedding.
+
+    Build it once and reuse it: every new Keras model traces a new prediction function.
+    """
+    return keras.Model(model.inputs, model.get_layer(layer).output, name=f"musicnn_{layer}")
+
+
 def embeddings(
     model: keras.Model, x: np.ndarray, layer: str = EMBEDDING_LAYER, batch_size: int = 32
 ) -> np.ndarray:
@@ -475,8 +483,7 @@ def embeddings(
     numpy.ndarray
         ``(n, dim)`` float32.
     """
-    sub = keras.Model(model.inputs, model.get_layer(layer).output, name=f"musicnn_{layer}")
-    return sub.predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
+    return embedding_model(model, layer).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
 
 
 def pool_clip(patch_embeddings: np.ndarray, how: Literal["mean", "max", "meanmax"] = "mean") -> np.ndarray:
@@ -532,6 +539,8 @@ def dataset_embeddings(
     ``librosa.load``'s equivalent). Returns ``(len(paths), dim)`` float32, ``dim`` = 400 for
     ``"meanmax"`` of the 200-d penultimate layer.
     """
-    rows = [clip_embedding(model, load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)], how=how)
+    encoder = embedding_model(model)
+    rows = [pool_clip(encoder.predict(preprocess(load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)]),
+                                      batch_size=32, verbose=0), how)
             for p in tqdm(paths, desc="musicnn embeddings", unit="clip")]
     return np.stack(rows).astype(np.float32)

@@ -45,6 +45,15 @@ def version_problems(installed: dict[str, str], tested: dict[str, str]) -> list[
             if name in tested and not (ver == tested[name] or ver.startswith(tested[name] + "."))]
 
 
+def devices() -> list[str]:
+    """Devices Keras computes on: ``["gpu:0"]`` on a GPU runtime (e.g. Colab's), ``["cpu:0"]`` otherwise."""
+    if keras.backend.backend() == "torch":  # keras.distribution does not cover PyTorch
+        import torch
+
+        return [f"gpu:{i}" for i in range(torch.cuda.device_count())] or ["cpu:0"]
+    return list(keras.distribution.list_devices())
+
+
 def start(namespace: dict[str, Any]) -> Settings:
     """Build the run's settings from a notebook's parameters and prepare the session.
 
@@ -56,7 +65,8 @@ def start(namespace: dict[str, Any]) -> Settings:
         names a params file, its values win over the notebook's.
 
     Sets Keras' random seeds and the plot style, prints the versions of the key
-    packages and warns about any outside the tested range.
+    packages and the devices Keras uses (a GPU when there is one: nothing to
+    change), and warns about any package outside the tested range.
     """
     names = {f.name for f in dataclasses.fields(Settings)}
     values = {k: v for k, v in namespace.items() if k in names}
@@ -67,7 +77,8 @@ def start(namespace: dict[str, Any]) -> Settings:
     keras.utils.set_random_seed(cfg.seed)
     use_style()
     installed = {p: version(p) for p in KEY_PACKAGES}
-    print(", ".join(f"{p} {v}" for p, v in installed.items()) + f"; Keras backend: {keras.backend.backend()}")
+    print(", ".join(f"{p} {v}" for p, v in installed.items())
+          + f"; Keras backend: {keras.backend.backend()} on {', '.join(devices())}")
     for problem in version_problems(installed, tested_versions()):
         warnings.warn(f"{problem}: results may differ from the README's. Install the tested versions "
                       "with `make run` (or `pip install -e .`) in a fresh environment.", stacklevel=2)

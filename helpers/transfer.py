@@ -77,8 +77,7 @@ def transfer_model(
         ``classifier.classes_`` (in that order).
     """
     scaler, kernel, bias = _classifier_layers(classifier)
-    encoder = keras.Model(musicnn.inputs, musicnn.get_layer(mn.EMBEDDING_LAYER).output,
-                          name="musicnn_embedding")
+    encoder = mn.embedding_model(musicnn)
     encoder.trainable = False  # freezes musicnn's layers (shared with ``musicnn``): only the head learns
     spec = keras.Input((n_patches * mn.N_FRAMES, mn.N_MELS), name="log_mel")
     x = layers.Reshape((n_patches, mn.N_FRAMES, mn.N_MELS), name="patches")(spec)

@@ -192,6 +192,12 @@ def test_run_name_differs_between_runs():
     assert len(names) == 4
 
 
+def test_transfer_bundle_sits_beside_the_cnn_bundle():
+    cfg = load_settings()
+    assert cfg.transfer_dir.parent == cfg.model_dir.parent
+    assert cfg.transfer_dir.name == cfg.model_dir.name + "-musicnn"
+
+
 # --------------------------------------------------------------------------- notebooks
 
 

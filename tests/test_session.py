@@ -31,3 +31,12 @@ def test_start_warns_about_untested_versions(monkeypatch):
     monkeypatch.setattr(session, "tested_versions", lambda: {"keras": "2.0"})
     with pytest.warns(UserWarning, match="keras .* is outside the tested 2.0.x"):
         start({})
+
+
+def test_devices_name_what_keras_runs_on(capsys):
+    from helpers.session import devices
+
+    found = devices()
+    assert found and all(d.split(":")[0] in ("cpu", "gpu", "tpu") for d in found)
+    start({})
+    assert f"on {', '.join(found)}" in capsys.readouterr().out

@@ -49,6 +49,9 @@ moving_mean, moving_variance``, every conv / dense layer ``kernel, bias``::
 
 64 model variables, 792,079 numbers (787,159 trainable + 4,920 BatchNorm moving
 statistics); the other 86 checkpoint entries are Adam optimizer slots, ignored.
+
+The wheel's VGG baseline (MTT_vgg: five 3x3 conv blocks, 607,030 numbers) is here too,
+as :func:`build_vgg` / :func:`load_vgg` with :data:`VGG_WEIGHT_MAP`.
 """
 
 from __future__ import annotations
@@ -76,6 +79,9 @@ N_MELS = 96
 N_FRAMES = 187
 #: Models of the ``musicnn`` wheel that share this architecture.
 MODEL_NAMES = ("MSD_musicnn", "MTT_musicnn")
+#: The VGG baseline of the same wheel (:func:`load_vgg`). Its MSD twin is left out: musicnn's
+#: own extractor refuses it ("still training").
+VGG_NAMES = ("MTT_vgg",)
 #: Name of the Keras layer whose output is the 200-d embedding.
 EMBEDDING_LAYER = "penultimate"
 
@@ -118,7 +124,7 @@ def checkpoint_prefix(model_name: str = "MSD_musicnn") -> str:
     Parameters
     ----------
     model_name : str
-        One of :data:`MODEL_NAMES`.
+        One of :data:`MODEL_NAMES` or :data:`VGG_NAMES`.
 
     Returns
     -------
@@ -132,8 +138,8 @@ def checkpoint_prefix(model_name: str = "MSD_musicnn") -> str:
     helpers.pretrained.PretrainedWeightsError
         If the weights are missing and cannot be fetched (the message says what to do).
     """
-    if model_name not in MODEL_NAMES:
-        raise ValueError(f"model_name must be one of {MODEL_NAMES}, got {model_name!r}")
+    if model_name not in MODEL_NAMES + VGG_NAMES:
+        raise ValueError(f"model_name must be one of {MODEL_NAMES + VGG_NAMES}, got {model_name!r}")
     return str(weights_dir() / model_name) + "/"
 
 
@@ -171,15 +177,19 @@ def _layer_weights(layer: keras.Layer, scope: str, variables: dict[str, np.ndarr
     return [kernel, bias]
 
 
-def load_checkpoint_weights(model: keras.Model, variables: dict[str, np.ndarray]) -> keras.Model:
-    """Copy checkpoint variables into a model built by :func:`build_musicnn`.
+def load_checkpoint_weights(
+    model: keras.Model, variables: dict[str, np.ndarray], weight_map: dict[str, str] | None = None
+) -> keras.Model:
+    """Copy checkpoint variables into a model built by :func:`build_musicnn` or :func:`build_vgg`.
 
     Parameters
     ----------
     model : keras.Model
-        Model from :func:`build_musicnn`.
+        Model from :func:`build_musicnn` (or :func:`build_vgg`).
     variables : dict of str to numpy.ndarray
         Output of :func:`read_checkpoint`.
+    weight_map : dict of str to str, optional
+        Keras layer -> checkpoint scope; default :data:`WEIGHT_MAP` (:data:`VGG_WEIGHT_MAP` for VGG).
 
     Returns
     -------
@@ -192,7 +202,7 @@ def load_checkpoint_weights(model: keras.Model, variables: dict[str, np.ndarray]
         If some checkpoint variable was not used (the mapping would be incomplete).
     """
     used: set[str] = set()
-    for layer_name, scope in WEIGHT_MAP.items():
+    for layer_name, scope in (weight_map or WEIGHT_MAP).items():
         layer = model.get_layer(layer_name)
         layer.set_weights(_layer_weights(layer, scope, variables))
         used.update(k for k in variables if k.startswith(scope + "/"))
@@ -339,6 +349,58 @@ def load_musicnn(model_name: str = "MSD_musicnn", n_frames: int | None = N_FRAME
     """
     variables = read_checkpoint(model_name)
     return load_checkpoint_weights(build_musicnn(n_frames), variables)
+
+
+# --------------------------------------------------------------------------- VGG baseline
+
+#: Keras layer name -> TF1 checkpoint scope of the VGG models (``musicnn.models.vgg``).
+VGG_WEIGHT_MAP: dict[str, str] = {
+    "input_bn": "batch_normalization",
+    **{f"vgg_conv_{i}": f"{i}CNN" for i in range(1, 6)},
+    **{f"vgg_bn_{i}": f"batch_normalization_{i}" for i in range(1, 6)},
+    "logits": "dense",
+}
+#: Pool size (= stride, except the first block's (4, 1) pool with stride (2, 2)) per VGG block.
+_VGG_POOLS = (((4, 1), (2, 2)), ((2, 2), (2, 2)), ((2, 2), (2, 2)), ((2, 2), (2, 2)), ((4, 4), (4, 4)))
+
+
+def build_vgg(n_tags: int = 50, filters: int = 128) -> keras.Model:
+    """musicnn's VGG baseline (random weights): 3-s ``(187, 96)`` log-mel patches -> tag probabilities.
+
+    BatchNorm on the input, then 5 blocks of Conv2D(``filters``, 3x3, 'same', relu) ->
+    BatchNorm -> max pooling (``pool1`` ... ``pool5``, the outputs musicnn's extractor
+    offers as features; ``pool5`` flattened is 256 numbers), Dense(``n_tags``), sigmoid.
+    Dropout (0.25 per block, 0.5 before the dense layer) acts only in training.
+    """
+    spec = keras.Input((N_FRAMES, N_MELS), name="log_mel")
+    x = layers.Reshape((N_FRAMES, N_MELS, 1), name="add_channel")(spec)
+    x = layers.BatchNormalization(epsilon=1e-3, name="input_bn")(x)
+    for i, (pool, strides) in enumerate(_VGG_POOLS, start=1):
+        if i > 1:
+            x = layers.Dropout(0.25, name=f"pool{i - 1}_dropout")(x)
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"vgg_conv_{i}")(x)
+        x = layers.BatchNormalization(epsilon=1e-3, name=f"vgg_bn_{i}")(x)
+        x = layers.MaxPooling2D(pool, strides, name=f"pool{i}")(x)
+    x = layers.Flatten(name="pool5_flat")(x)
+    x = layers.Dropout(0.5, name="pool5_dropout")(x)
+    x = layers.Dense(n_tags, name="logits")(x)
+    return keras.Model(spec, layers.Activation("sigmoid", name="taggram")(x), name="vgg")
+
+
+def load_vgg(model_name: str = "MTT_vgg") -> keras.Model:
+    """Pretrained VGG baseline of the musicnn wheel as a Keras model (see :func:`build_vgg`).
+
+    Its 256-number ``pool5_flat`` layer is an embedding like musicnn's ``penultimate``:
+    ``embeddings(load_vgg(), x, layer="pool5_flat")``. Only 3-s patches are accepted.
+
+    Raises
+    ------
+    helpers.pretrained.PretrainedWeightsError
+        If the weights are missing and cannot be fetched (the message says what to do).
+    """
+    if model_name not in VGG_NAMES:
+        raise ValueError(f"model_name must be one of {VGG_NAMES}, got {model_name!r}")
+    return load_checkpoint_weights(build_vgg(), read_checkpoint(model_name), VGG_WEIGHT_MAP)
 
 
 # --------------------------------------------------------------------------- preprocessing

@@ -35,8 +35,8 @@ from pathlib import Path
 #: The distribution that carries the weights.
 REQUIREMENT = "musicnn==0.1.0"
 
-#: Files taken from the wheel (path inside the wheel -> SHA-256). Only the musicnn
-#: models are used; the VGG checkpoints and training logs stay behind.
+#: Files taken from the wheel (path inside the wheel -> SHA-256): the two musicnn models and
+#: the MagnaTagATune VGG; the unfinished MSD VGG, graph files and training logs stay behind.
 WHEEL_FILES: dict[str, str] = {
     "musicnn/MSD_musicnn/.index": "87f3e0f3550c8d3bafc840374003e5c8af5eeb5ecf6add61af09a7822d3282c8",
     "musicnn/MSD_musicnn/.data-00000-of-00001":
@@ -44,6 +44,9 @@ WHEEL_FILES: dict[str, str] = {
     "musicnn/MTT_musicnn/.index": "da2d7bb670b2b31e9bc441bb1bd75eca31b5b061f963cc1f9630c1aff3238f57",
     "musicnn/MTT_musicnn/.data-00000-of-00001":
         "041f3935e981a65cea739842d30c188d3a7d2adf4410955c8668eb3de4a5acab",
+    "musicnn/MTT_vgg/.index": "4b0d3d2d02bbe0919c063c1fb74bfa9018ac3517e362d681b07444d4207a5f5f",
+    "musicnn/MTT_vgg/.data-00000-of-00001":
+        "458f5c8bcecc086a3bba3dce83809df6da6e0a3560a59ddd84711bf3d5fd8303",
     "musicnn/configuration.py": "00fd595eb16bad3a605e10bb6eaf0152cb8125bed6e2c884a636f679ae100419",
     "musicnn-0.1.0.dist-info/LICENSE.md": "60c4194f702ddd969f969577743546327b4e9db560c07ec286be5cec27f55fcd",
 }

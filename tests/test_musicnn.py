@@ -189,3 +189,27 @@ def test_dataset_embeddings_one_row_per_file(tmp_path):
     emb = dataset_embeddings(load_musicnn(), paths, seconds=6.0)
     assert emb.shape == (2, 400) and emb.dtype == np.float32
     assert not np.allclose(emb[0], emb[1])
+
+
+@pytest.fixture(scope="module")
+def vgg_reference() -> dict[str, np.ndarray]:
+    with np.load(FIXTURES / "vgg_reference.npz") as data:
+        return dict(data)
+
+
+def test_vgg_matches_original_graph(vgg_reference):
+    vgg = mn.load_vgg("MTT_vgg")
+    assert vgg.count_params() == 607_030  # the 36 checkpoint variables
+    assert len(mn.read_checkpoint("MTT_vgg")) == 36
+    x = vgg_reference["input"].astype(np.float32)
+    np.testing.assert_allclose(vgg.predict(x, verbose=0), vgg_reference["taggram"], rtol=1e-5, atol=1e-5)
+    pool5 = mn.embeddings(vgg, x, layer="pool5_flat")
+    assert pool5.shape == (4, 256)
+    np.testing.assert_allclose(pool5, vgg_reference["pool5"].reshape(4, -1), rtol=1e-5, atol=1e-4)
+    logits = mn.embeddings(vgg, x, layer="logits")
+    np.testing.assert_allclose(logits, vgg_reference["logits"], rtol=1e-5, atol=1e-4)
+
+
+def test_vgg_names_are_checked():
+    with pytest.raises(ValueError, match="MTT_vgg"):
+        mn.load_vgg("MSD_vgg")

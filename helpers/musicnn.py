@@ -594,15 +594,17 @@ def dataset_embeddings(
     paths: list[str],
     seconds: float = 30.0,
     how: Literal["mean", "max", "meanmax"] = "meanmax",
+    layer: str = EMBEDDING_LAYER,
 ) -> np.ndarray:
     """One pooled embedding per audio file (the first ``seconds`` of each), with a progress bar.
 
     Files are read as musicnn does (mono, 16 kHz; :func:`helpers.audio.load_audio` is
-    ``librosa.load``'s equivalent). Returns ``(len(paths), dim)`` float32, ``dim`` = 400 for
-    ``"meanmax"`` of the 200-d penultimate layer.
+    ``librosa.load``'s equivalent). ``layer`` is read per 3-s patch (``"pool5_flat"`` for
+    :func:`load_vgg`). Returns ``(len(paths), dim)`` float32, ``dim`` = 400 for ``"meanmax"``
+    of the 200-d penultimate layer.
     """
-    encoder = embedding_model(model)
+    encoder = embedding_model(model, layer)
     rows = [pool_clip(encoder.predict(preprocess(load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)]),
                                       batch_size=32, verbose=0), how)
-            for p in tqdm(paths, desc="musicnn embeddings", unit="clip")]
+            for p in tqdm(paths, desc=f"{model.name} embeddings", unit="clip")]
     return np.stack(rows).astype(np.float32)

@@ -151,9 +151,12 @@ import json, sys, numpy as np, keras
 from helpers import musicnn as mn
 ref = np.load(sys.argv[1])
 out = mn.features(mn.load_musicnn(), ref["input"].astype("float32"))
+vgg_ref = np.load(sys.argv[2])
+vgg = mn.load_vgg().predict(vgg_ref["input"].astype("float32"), verbose=0)
 print(json.dumps({"backend": keras.backend.backend(),
                   "taggram": float(np.abs(out["taggram"] - ref["taggram"]).max()),
-                  "penultimate": float(np.abs(out["penultimate"] - ref["penultimate"]).max())}))
+                  "penultimate": float(np.abs(out["penultimate"] - ref["penultimate"]).max()),
+                  "vgg": float(np.abs(vgg - vgg_ref["taggram"]).max())}))
 """
 
 
@@ -164,7 +167,7 @@ def test_other_backends_match(backend, tmp_path):
         pytest.skip(f"{backend} is not installed")
     env = {**os.environ, "KERAS_BACKEND": backend}
     proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(FIXTURES / "reference.npz")],
+        [sys.executable, "-c", SCRIPT, str(FIXTURES / "reference.npz"), str(FIXTURES / "vgg_reference.npz")],
         capture_output=True,
         text=True,
         env=env,
@@ -174,7 +177,7 @@ def test_other_backends_match(backend, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     assert res["backend"] == backend
-    assert res["taggram"] < 1e-5 and res["penultimate"] < 1e-3
+    assert res["taggram"] < 1e-5 and res["penultimate"] < 1e-3 and res["vgg"] < 1e-5
 
 
 def test_dataset_embeddings_one_row_per_file(tmp_path):

@@ -3,7 +3,10 @@
 One module per step: ``config`` (settings), ``synth`` (the default dataset), ``data``
 (finding clips), ``audio`` and ``features`` (mel spectrograms and their cache), ``split``,
 ``models``, ``train``, ``bundle`` (saved models), ``embed`` (embeddings and t-SNE),
-``baseline``, ``plots``, ``session`` (notebook setup) and ``runner`` (all notebooks in batch).
+``baseline``, ``predict`` (new songs, review flags), ``plots``, ``download`` (GTZAN),
+``musicnn`` (the pretrained models in Keras 3), ``pretrained`` (their weights), ``transfer``
+(pretrained model + classifier as one bundle), ``session`` (notebook setup) and ``runner``
+(all notebooks in batch).
 """
 
 import os

@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", help="audio files or folders (searched recursively)")
     parser.add_argument("--model", type=Path, default=None,
                         help="model bundle folder (default: the one notebook 03 saves with "
-                             "params/default.yaml)")
+                             "params/default.yaml; notebook 06 saves a transfer-learning one)")
     parser.add_argument("--threshold", type=float, default=None,
                         help="review threshold on confidence (default: the bundle's)")
     parser.add_argument("--hop", type=int, default=None,

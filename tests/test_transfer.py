@@ -1,10 +1,17 @@
 """The transfer bundle: musicnn + scikit-learn classifier folded into one Keras model.
 
 A musicnn with random weights (:func:`helpers.musicnn.build_musicnn`) is enough to
-check the folding, so these tests need no checkpoint.
+check the folding, so these tests need no checkpoint. A bundle saved here (TensorFlow)
+must also predict the same on JAX and PyTorch.
 """
 
 from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -84,3 +91,33 @@ def test_saved_bundle_predicts_through_the_cli(musicnn, tmp_path, capsys):
     assert predict_main([str(song), "--model", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "song.wav" in out and ("jazz" in out and "pop" in out)
+
+
+LOAD_AND_PREDICT = """
+import json, sys, keras
+from helpers.bundle import load_bundle
+from helpers.predict import predict_song
+pred = predict_song(load_bundle(sys.argv[1]), sys.argv[2])
+print(json.dumps({"backend": keras.backend.backend(), "probs": pred.window_probs.tolist()}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_bundle_saved_here_predicts_the_same_on_another_backend(musicnn, tmp_path, backend):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    rng = np.random.default_rng(3)
+    windows = rng.uniform(0, 3, size=(6, WINDOW, mn.N_MELS)).astype(np.float32)
+    classifier = fit_classifier(pooled(musicnn, windows), np.array(["jazz", "pop", "rock"] * 2))
+    folder = transfer_bundle(musicnn, classifier, threshold=0.5).save(tmp_path / "transfer")
+    song = tmp_path / "song.wav"
+    sf.write(song, rng.normal(0, 0.1, 35 * mn.SR).astype(np.float32), mn.SR)
+    here = predict_song(load_bundle(folder), song).window_probs
+    run = subprocess.run([sys.executable, "-c", LOAD_AND_PREDICT, str(folder), str(song)],
+                         env={**os.environ, "KERAS_BACKEND": backend}, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    there = json.loads(run.stdout.strip().splitlines()[-1])
+    assert there["backend"] == backend
+    np.testing.assert_allclose(np.array(there["probs"]), here, atol=1e-4)

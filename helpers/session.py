@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import tomllib
 import warnings
 from importlib.metadata import PackageNotFoundError, requires, version
 from typing import Any
 
 import keras
 
-from helpers.config import Settings, load_settings, read_params, work_dir
+from helpers.config import REPO_ROOT, Settings, load_settings, read_params, work_dir
 from helpers.plots import use_style
 
 #: Environment variable naming a params file that overrides the notebook's parameters
@@ -25,11 +26,18 @@ DISTRIBUTION = "genre-tutorial-helpers"
 
 
 def tested_versions() -> dict[str, str]:
-    """Package -> tested major.minor prefix, read from the installed project's pins (``==X.Y.*``)."""
+    """Package -> tested major.minor prefix, from the project's pins (``==X.Y.*``).
+
+    Read from the installed distribution, or, where the checkout is only on the path (as on
+    Colab), from its ``pyproject.toml``.
+    """
     try:
         reqs = requires(DISTRIBUTION) or []
     except PackageNotFoundError:
-        return {}
+        pyproject = REPO_ROOT / "pyproject.toml"
+        if not pyproject.is_file():
+            return {}
+        reqs = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
     pins = (re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9.]+)\.\*", r.strip()) for r in reqs)
     return {m.group(1).lower(): m.group(2) for m in pins if m}
 

@@ -22,6 +22,20 @@ def test_tested_versions_come_from_the_project_pins():
     assert tested["keras"] == "3.15" and tested["numpy"] == "2.4"
 
 
+def test_tested_versions_without_an_installed_project(monkeypatch):
+    """On Colab the checkout is only put on the path: the pins come from its pyproject.toml."""
+    from importlib.metadata import PackageNotFoundError
+
+    from helpers import session
+
+    def not_installed(name):
+        raise PackageNotFoundError(name)
+
+    installed = session.tested_versions()
+    monkeypatch.setattr(session, "requires", not_installed)
+    assert session.tested_versions() == installed
+
+
 def test_start_warns_about_untested_versions(monkeypatch):
     import pytest
 

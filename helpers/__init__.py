@@ -5,8 +5,8 @@ One module per step: ``config`` (settings), ``synth`` (the default dataset), ``d
 ``models``, ``train``, ``bundle`` (saved models), ``embed`` (embeddings and t-SNE),
 ``baseline``, ``predict`` (new songs, review flags), ``plots``, ``download`` (GTZAN),
 ``musicnn`` (the pretrained models in Keras 3), ``pretrained`` (their weights), ``transfer``
-(pretrained model + classifier as one bundle), ``session`` (notebook setup) and ``runner``
-(all notebooks in batch).
+(pretrained model + classifier as one bundle), ``pipeline`` (notebook 03's model in one
+call), ``session`` (notebook setup) and ``runner`` (all notebooks in batch).
 """
 
 import os

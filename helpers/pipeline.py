@@ -1,0 +1,63 @@
+"""Notebook 03's model in one call, for notebooks that need it where notebook 03 has not run.
+
+Notebooks 04-06 use the model bundle notebook 03 saves for the same parameters. On Google
+Colab every notebook runs on its own machine, and a student may open notebook 05 first: then
+:func:`load_or_train` trains and saves the bundle notebook 03 would have saved (the same
+steps, settings and seed, without the narration) instead of stopping with an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers.baseline import band_stats, fit_baseline
+from helpers.bundle import Bundle, BundleError, load_bundle
+from helpers.config import Settings
+from helpers.data import genre_list
+from helpers.features import dataset_features
+from helpers.models import build_model
+from helpers.predict import choose_threshold, coverage_curve
+from helpers.split import make_split
+from helpers.train import TrainResult, clip_probabilities, evaluate, one_hot, train_model
+
+
+def training_info(
+    cfg: Settings, result: TrainResult, test_accuracy: float, baseline_accuracy: float
+) -> dict[str, Any]:
+    """What a CNN bundle records about its training (``Bundle.info``): settings, scores, history."""
+    return {"settings": cfg.to_dict(), "test_accuracy": test_accuracy, "train_seconds": result.seconds,
+            "baseline_accuracy": baseline_accuracy, "best_epoch": result.best_epoch,
+            "history": result.history.to_dict(orient="list")}
+
+
+def train_bundle(cfg: Settings) -> Bundle:
+    """Notebook 03 without the narration: features, split, baseline, training, threshold, saved bundle.
+
+    Returns the bundle, saved to ``cfg.model_dir``.
+    """
+    clips, X, _ = dataset_features(cfg)
+    genres, labels = genre_list(clips), clips["label"].to_numpy()
+    split = make_split(clips, cfg)
+    train, val, test = ((split == part).to_numpy() for part in ("train", "val", "test"))
+    baseline = fit_baseline(X[train], labels[train], cfg.seed)
+    baseline_accuracy = float(baseline.score(band_stats(X[test]), labels[test]))
+    model = build_model(cfg.model, (cfg.window_frames, cfg.n_mels), len(genres), cfg.learning_rate,
+                        seed=cfg.seed)
+    result = train_model(model, cfg, X, one_hot(labels, genres), split)
+    report = evaluate(clip_probabilities(model, X[test], cfg.window_frames), labels[test], genres)
+    curve = coverage_curve(clip_probabilities(model, X[val], cfg.window_frames), labels[val], genres)
+    bundle = Bundle(model=model, genres=genres, features=cfg.features, window_frames=cfg.window_frames,
+                    threshold=choose_threshold(curve, cfg.review_target),
+                    info=training_info(cfg, result, report["accuracy"], baseline_accuracy))
+    bundle.save(cfg.model_dir)
+    return bundle
+
+
+def load_or_train(cfg: Settings) -> Bundle:
+    """The bundle notebook 03 saved for these settings; trained here first if there is none."""
+    try:
+        return load_bundle(cfg.model_dir)
+    except BundleError:
+        print(f"No model from notebook 03 for these parameters in {cfg.model_dir}.\n"
+              "Training it now, exactly as notebook 03 does (about a minute on a laptop CPU)...")
+        return train_bundle(cfg)

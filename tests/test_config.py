@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -359,10 +360,20 @@ def test_environment_check_detects_disagreements(tmp_path):
 
 
 def test_environment_yml_matches_pyproject():
-    env_path = REPO_ROOT / "environment.yml"
-    if not env_path.exists():
-        pytest.skip("environment.yml does not exist yet (it is being written separately)")
-    assert _environment_problems(env_path) == []
+    assert _environment_problems(REPO_ROOT / "environment.yml") == []
+
+
+def test_binder_environment_is_the_same_without_the_project():
+    """repo2docker builds the environment before the repository is copied in, so Binder's copy
+    must not install the project (binder/postBuild does); the packages must be the same."""
+    root = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    binder = yaml.safe_load((REPO_ROOT / "binder" / "environment.yml").read_text())
+    assert binder["channels"] == root["channels"]
+    assert binder["dependencies"] == [d for d in root["dependencies"] if not isinstance(d, dict)]
+    assert [d for d in root["dependencies"] if isinstance(d, dict)] == [{"pip": ["-e ."]}]
+    post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post_build and "helpers.pretrained" in post_build
+    assert os.access(REPO_ROOT / "binder" / "postBuild", os.X_OK)
 
 
 def test_run_name_ignores_only_the_worker_count():

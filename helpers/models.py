@@ -121,9 +121,12 @@ def build_model(
     return model
 
 
-def embedding_model(model: keras.Model) -> keras.Model:
-    """A model sharing ``model``'s weights that outputs the penultimate (embedding) layer."""
-    return keras.Model(model.inputs, model.get_layer(EMBEDDING_LAYER).output, name="embedder")
+def embedding_model(model: keras.Model, layer: str = EMBEDDING_LAYER) -> keras.Model:
+    """A model sharing ``model``'s weights that outputs one of its layers, by default the embedding.
+
+    Build it once and reuse it: every new Keras model traces a new prediction function.
+    """
+    return keras.Model(model.inputs, model.get_layer(layer).output, name=f"{model.name}_{layer}")
 
 
 def fit_normalization(model: keras.Model, train_inputs: np.ndarray) -> None:

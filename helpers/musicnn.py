@@ -68,6 +68,7 @@ from tqdm.auto import tqdm
 
 from helpers.audio import load_audio
 from helpers.features import musicnn_compress
+from helpers.models import embedding_model
 from helpers.pretrained import weights_dir
 
 #: Sample rate, FFT size, hop and mel bands musicnn was trained with.
@@ -515,14 +516,6 @@ def features(model: keras.Model, x: np.ndarray, batch_size: int = 32) -> dict[st
     return feature_model(model).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
 
 
-def embedding_model(model: keras.Model, layer: str = EMBEDDING_LAYER) -> keras.Model:
-    """Sub-model of ``model`` (sharing its weights) that outputs one layer, by default the embedding.
-
-    Build it once and reuse it: every new Keras model traces a new prediction function.
-    """
-    return keras.Model(model.inputs, model.get_layer(layer).output, name=f"musicnn_{layer}")
-
-
 def embeddings(
     model: keras.Model, x: np.ndarray, layer: str = EMBEDDING_LAYER, batch_size: int = 32
 ) -> np.ndarray:
@@ -573,10 +566,14 @@ def pool_clip(patch_embeddings: np.ndarray, how: Literal["mean", "max", "meanmax
 
 
 def clip_embedding(
-    model: keras.Model, audio: np.ndarray, sr: int = SR, how: Literal["mean", "max", "meanmax"] = "mean"
+    encoder: keras.Model, audio: np.ndarray, sr: int = SR, how: Literal["mean", "max", "meanmax"] = "mean"
 ) -> np.ndarray:
-    """One embedding for a whole clip: :func:`preprocess` -> :func:`embeddings` -> :func:`pool_clip`."""
-    return pool_clip(embeddings(model, preprocess(audio, sr)), how)
+    """One embedding for a whole clip: :func:`preprocess` -> ``encoder`` -> :func:`pool_clip`.
+
+    ``encoder`` is ``helpers.models.embedding_model(model, layer)`` of a pretrained model,
+    built once for all clips.
+    """
+    return pool_clip(encoder.predict(preprocess(audio, sr), batch_size=32, verbose=0), how)
 
 
 def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str, float]]:
@@ -604,7 +601,6 @@ def dataset_embeddings(
     of the 200-d penultimate layer.
     """
     encoder = embedding_model(model, layer)
-    rows = [pool_clip(encoder.predict(preprocess(load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)]),
-                                      batch_size=32, verbose=0), how)
+    rows = [clip_embedding(encoder, load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)], how=how)
             for p in tqdm(paths, desc=f"{model.name} embeddings", unit="clip")]
     return np.stack(rows).astype(np.float32)

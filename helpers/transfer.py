@@ -28,6 +28,7 @@ from sklearn.preprocessing import StandardScaler
 from helpers import musicnn as mn
 from helpers.bundle import Bundle
 from helpers.config import FeatureSettings
+from helpers.models import embedding_model
 
 #: Patches per model window: 10 x 3 s, the first 30 s of a clip, as the embeddings are pooled.
 PATCHES_PER_WINDOW = 10
@@ -77,7 +78,7 @@ def transfer_model(
         ``classifier.classes_`` (in that order).
     """
     scaler, kernel, bias = _classifier_layers(classifier)
-    encoder = mn.embedding_model(musicnn)
+    encoder = embedding_model(musicnn, mn.EMBEDDING_LAYER)
     encoder.trainable = False  # freezes musicnn's layers (shared with ``musicnn``): only the head learns
     spec = keras.Input((n_patches * mn.N_FRAMES, mn.N_MELS), name="log_mel")
     x = layers.Reshape((n_patches, mn.N_FRAMES, mn.N_MELS), name="patches")(spec)

@@ -20,6 +20,7 @@ import pytest
 import soundfile as sf
 
 from helpers import musicnn as mn
+from helpers.models import embedding_model
 from helpers.pretrained import PretrainedWeightsError, weights_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "musicnn"
@@ -136,7 +137,8 @@ def test_pool_clip():
 
 def test_clip_embedding_of_30s(model):
     sig = np.tile(_reference_signal(), 4)[: 30 * mn.SR]
-    assert mn.clip_embedding(model, sig, how="meanmax").shape == (400,)
+    encoder = embedding_model(model, mn.EMBEDDING_LAYER)
+    assert mn.clip_embedding(encoder, sig, how="meanmax").shape == (400,)
 
 
 def test_variable_length_input_and_mtt_model(reference):
@@ -149,6 +151,7 @@ def test_variable_length_input_and_mtt_model(reference):
 SCRIPT = """
 import json, sys, numpy as np, keras
 from helpers import musicnn as mn
+from helpers.models import embedding_model
 ref = np.load(sys.argv[1])
 out = mn.features(mn.load_musicnn(), ref["input"].astype("float32"))
 vgg_ref = np.load(sys.argv[2])

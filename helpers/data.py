@@ -50,6 +50,18 @@ def is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def scan_folder(root: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
+    """Every visible file under ``root`` (recursively, sorted by path): the audio files, and a
+    report row (:data:`REPORT_COLUMNS`) for each of the others, which are skipped."""
+    audio, others = [], []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not is_hidden(p, root)):
+        if path.suffix.lower() in AUDIO_EXTENSIONS:
+            audio.append(path)
+        else:
+            others.append((str(path), f"not an audio file (extension {path.suffix or 'none'!r})", SKIPPED))
+    return audio, others
+
+
 def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """List the clips under ``root``.
 
@@ -75,13 +87,9 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     help_text = LAYOUT_HELP.format(root=root, exts=", ".join(sorted(AUDIO_EXTENSIONS)))
     if not root.is_dir():
         raise DatasetError(f"Dataset folder {root} does not exist.\n{help_text}")
-    rows, bad = [], []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if is_hidden(path, root):
-            continue
-        if path.suffix.lower() not in AUDIO_EXTENSIONS:
-            bad.append((str(path), f"not an audio file (extension {path.suffix or 'none'!r})", SKIPPED))
-            continue
+    rows = []
+    audio, bad = scan_folder(root)
+    for path in audio:
         if path.parent == root:
             bad.append((str(path), "not inside a label folder, so it has no label", SKIPPED))
             continue

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle, BundleError, load_bundle
 from helpers.config import load_settings
-from helpers.data import AUDIO_EXTENSIONS, REPORT_COLUMNS, SKIPPED, is_hidden
+from helpers.data import REPORT_COLUMNS, SKIPPED, scan_folder
 from helpers.features import mel_from_signal
 
 #: Columns of the prediction table.
@@ -121,10 +121,9 @@ def audio_files(paths: list[str | Path]) -> tuple[list[Path], pd.DataFrame]:
     files, bad = [], []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and not is_hidden(f, p))
-            files += [f for f in found if f.suffix.lower() in AUDIO_EXTENSIONS]
-            bad += [(str(f), "not an audio file", SKIPPED) for f in found
-                    if f.suffix.lower() not in AUDIO_EXTENSIONS]
+            audio, others = scan_folder(p)
+            files += audio
+            bad += others
         elif p.is_file():
             files.append(p)
         else:

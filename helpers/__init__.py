@@ -6,7 +6,8 @@ One module per step: ``config`` (settings), ``synth`` (the default dataset), ``d
 ``baseline``, ``predict`` (new songs, review flags), ``plots``, ``download`` (GTZAN),
 ``musicnn`` (the pretrained models in Keras 3), ``pretrained`` (their weights), ``transfer``
 (pretrained model + classifier as one bundle), ``pipeline`` (notebook 03's model in one
-call), ``session`` (notebook setup) and ``runner`` (all notebooks in batch).
+call), ``atomic`` (folders written whole or not at all), ``session`` (notebook setup) and
+``runner`` (all notebooks in batch).
 """
 
 import os

@@ -8,6 +8,7 @@ files are ignored.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +49,24 @@ def is_hidden(path: Path, root: Path) -> bool:
     (True, False)
     """
     return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def song_id(path: Path, root: Path) -> str:
+    """The song a file belongs to: clips share a song only when the dataset says so.
+
+    A GTZAN-style name, ``<label>.<five digits>`` inside the folder ``<label>``, is GTZAN's
+    own clip id (``blues.00029``), which its artist-filtered split lists. Any other file is a
+    song of its own, named by its path below ``root``, so same-named files in two label
+    folders (``01 Track 1.mp3``, as CD rips are named) stay two songs.
+
+    >>> song_id(Path("r/blues/blues.00029.au"), Path("r"))
+    'blues.00029'
+    >>> song_id(Path("r/hip hop/01 Track 1.mp3"), Path("r")), song_id(Path("r/waltz/01 Track 1.mp3"), Path("r"))
+    ('hip hop/01 Track 1.mp3', 'waltz/01 Track 1.mp3')
+    """
+    if re.fullmatch(rf"{re.escape(path.parent.name)}\.\d{{5}}", path.stem):
+        return path.stem
+    return path.relative_to(root).as_posix()
 
 
 def scan_folder(root: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
@@ -101,7 +120,7 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         if info.frames == 0:
             bad.append((str(path), "empty: no audio samples", SKIPPED))
             continue
-        rows.append((str(path), path.parent.name, path.stem, info.frames / info.samplerate,
+        rows.append((str(path), path.parent.name, song_id(path, root), info.frames / info.samplerate,
                      info.samplerate, info.channels))
     clips = pd.DataFrame(rows, columns=CLIP_COLUMNS).sort_values(["label", "path"])
     clips = clips.reset_index(drop=True)

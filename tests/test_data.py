@@ -148,3 +148,16 @@ def test_other_formats_and_upper_case_extensions(tmp_path):
 def test_genre_list_is_sorted_unique():
     clips = pd.DataFrame({"label": ["rock", "blues", "metal", "blues", "rock"]})
     assert genre_list(clips) == ["blues", "metal", "rock"]
+
+
+def test_same_file_name_in_two_label_folders_is_two_songs(tmp_path):
+    y = (0.3 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32)
+    for label in ("hip hop", "música", "waltz"):
+        (tmp_path / label).mkdir()
+        sf.write(tmp_path / label / "01 Track 1.wav", y, 16000)
+    sf.write(tmp_path / "waltz" / "waltz.00003.wav", y, 16000)  # a GTZAN-style id keeps its id
+    clips, bad = discover(tmp_path)
+    assert bad.empty
+    assert clips["song_id"].tolist() == ["hip hop/01 Track 1.wav", "música/01 Track 1.wav",
+                                         "waltz/01 Track 1.wav", "waltz.00003"]
+    assert clips.groupby("song_id")["label"].nunique().max() == 1

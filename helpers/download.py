@@ -1,10 +1,14 @@
 """Getting GTZAN: a resumable, verified download and a safe extraction.
 
-``python -m helpers.download`` fetches the archive (about 1.2 GB), checks its
-checksums and unpacks it into ``<work dir>/gtzan/``. An interrupted download
-resumes where it stopped the next time; a machine without internet gets a
-message saying how to bring the archive in by hand
-(``python -m helpers.download --archive /path/genres.tar.gz``).
+``python -m helpers.download`` fetches the archive (about 1.2 GB) from the Hugging
+Face hub, checks it against the sha256 that public users of that copy pin, and
+unpacks it into ``<work dir>/gtzan/``. An interrupted download resumes where it
+stopped the next time; a machine without internet gets a message saying how to
+bring the archive in by hand (``python -m helpers.download --archive
+/path/genres.tar.gz``). A local archive is accepted if it is one of the known GTZAN
+archives (:data:`GTZAN_ARCHIVES`): the Hugging Face copy or the original one from
+marsyas.info. Their audio is ``genres/<genre>/<genre>.000NN.au`` or ``.wav``; both
+unpack and load the same way.
 
 Downloads use ``requests``.
 """
@@ -12,6 +16,7 @@ Downloads use ``requests``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import os
 import posixpath
@@ -20,7 +25,7 @@ import sys
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -30,12 +35,23 @@ from tqdm.auto import tqdm
 from helpers.atomic import staged_folder
 from helpers.config import work_dir
 
-#: Public copy of the GTZAN genre collection (``genres/<genre>/<genre>.000NN.au``).
+#: Where ``make gtzan`` downloads GTZAN from: the copy on the Hugging Face hub
+#: (dataset ``marsyas/gtzan``). See :data:`GTZAN_HF` for how it is verified.
 GTZAN_URL = "https://huggingface.co/datasets/marsyas/gtzan/resolve/main/data/genres.tar.gz"
-#: Published md5 of :data:`GTZAN_URL`'s archive (as listed by mirdata).
-GTZAN_MD5 = "5b3d6dddb579ab49814ab86dba69e7c7"
-#: Published sha256 of :data:`GTZAN_URL`'s archive.
-GTZAN_SHA256 = "b28cc067ff6199bd826f5d1a6931458586d64acae7f44b2e882b7a97af057531"
+#: The original host of ``genres.tar.gz`` (linked from marsyas.info), long offline.
+GTZAN_ORIGINAL_URL = "http://opihi.cs.uvic.ca/sound/genres.tar.gz"
+
+# The two archives are not byte-identical, so each has its own digest; neither is
+# valid for the other. Where each value comes from:
+#
+#: sha256 of the archive served at :data:`GTZAN_URL`, as pinned by several public
+#: projects that download GTZAN from there (GitHub code and READMEs that fetch
+#: ``marsyas/gtzan``'s ``data/genres.tar.gz`` and check it with this value).
+GTZAN_HF_SHA256 = "b28cc067ff6199bd826f5d1a6931458586d64acae7f44b2e882b7a97af057531"
+#: md5 of the original ``genres.tar.gz`` from :data:`GTZAN_ORIGINAL_URL`, as listed by
+#: mirdata (``mirdata.datasets.gtzan_genre``, ``REMOTES["all"]``) and by torchaudio
+#: releases before its switch to sha256 (``torchaudio.datasets.gtzan._CHECKSUMS``).
+GTZAN_ORIGINAL_MD5 = "5b3d6dddb579ab49814ab86dba69e7c7"
 
 #: File extensions that count as "this folder already holds the dataset".
 GTZAN_AUDIO_EXTENSIONS = frozenset({".au", ".wav"})
@@ -70,7 +86,7 @@ class ChecksumError(DownloadError):
 # --------------------------------------------------------------------------- checksums
 
 
-def _expected_digests(sha256: str | None, md5: str | None) -> dict[str, str]:
+def _expected_digests(sha256: str | None = None, md5: str | None = None) -> dict[str, str]:
     """``{algorithm: lower-case hex}`` of the given checksums, checked for shape."""
     expected = {}
     for name, value in (("sha256", sha256), ("md5", md5)):
@@ -135,6 +151,138 @@ def _matches(path: Path, expected: dict[str, str]) -> bool:
     return file_digests(path, expected) == expected
 
 
+# --------------------------------------------------------------------------- known archives
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownArchive:
+    """A published GTZAN archive, recognised by one digest of the whole file.
+
+    Attributes
+    ----------
+    name
+        Short name used in messages (``"Hugging Face copy"``).
+    source
+        Where the file comes from, in words.
+    algorithm, digest
+        ``"sha256"`` or ``"md5"`` and its hex digest (lower case).
+    url
+        Address that serves this very file, or ``None``. A download from it is
+        checked against :attr:`digest`.
+    """
+
+    name: str
+    source: str
+    algorithm: str
+    digest: str
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in _DIGEST_LENGTHS:
+            raise ValueError(f"algorithm must be one of {sorted(_DIGEST_LENGTHS)}, "
+                             f"not {self.algorithm!r}")
+        checked = _expected_digests(**{self.algorithm: self.digest})
+        object.__setattr__(self, "digest", checked[self.algorithm])
+
+    @property
+    def expected(self) -> dict[str, str]:
+        """``{algorithm: digest}``, as :func:`download` and :func:`verify_checksum` take it."""
+        return {self.algorithm: self.digest}
+
+    def describe(self) -> str:
+        """One line: name, source and digest."""
+        return f"{self.name} ({self.source}): {self.algorithm} {self.digest}"
+
+
+#: The copy :data:`GTZAN_URL` serves. Its audio may be ``genres/<genre>/<genre>.000NN.wav``
+#: rather than the original's ``.au``; both are handled alike.
+GTZAN_HF = KnownArchive(
+    name="Hugging Face copy",
+    source="huggingface.co/datasets/marsyas/gtzan, data/genres.tar.gz",
+    algorithm="sha256", digest=GTZAN_HF_SHA256, url=GTZAN_URL,
+)
+#: The original archive (``genres/<genre>/<genre>.000NN.au``), as copies of it circulate.
+GTZAN_ORIGINAL = KnownArchive(
+    name="original archive",
+    source=f"marsyas.info's genres.tar.gz, once at {GTZAN_ORIGINAL_URL}",
+    algorithm="md5", digest=GTZAN_ORIGINAL_MD5, url=GTZAN_ORIGINAL_URL,
+)
+#: Every archive accepted as GTZAN. :func:`fetch_gtzan` and the command line read this
+#: name when called (not when defined), so adding an entry here is enough.
+GTZAN_ARCHIVES: tuple[KnownArchive, ...] = (GTZAN_HF, GTZAN_ORIGINAL)
+
+
+class UnknownArchiveError(ChecksumError):
+    """A file matches none of the known archives.
+
+    Attributes
+    ----------
+    known
+        The archives it was compared with. ``expected`` maps each of their
+        algorithms to a digest, ``actual`` to the file's digest.
+    """
+
+    def __init__(self, message: str, path: Path, known: Sequence[KnownArchive],
+                 actual: dict[str, str]) -> None:
+        super().__init__(message, path, {k.algorithm: k.digest for k in known}, actual)
+        self.known = tuple(known)
+
+
+def _known(known: Sequence[KnownArchive] | None) -> tuple[KnownArchive, ...]:
+    return tuple(GTZAN_ARCHIVES if known is None else known)
+
+
+def known_archive_for_url(url: str,
+                          known: Sequence[KnownArchive] | None = None) -> KnownArchive | None:
+    """The known archive served at ``url`` (default table :data:`GTZAN_ARCHIVES`), else ``None``.
+
+    >>> known_archive_for_url(GTZAN_URL).expected
+    {'sha256': 'b28cc067ff6199bd826f5d1a6931458586d64acae7f44b2e882b7a97af057531'}
+    >>> known_archive_for_url("https://example.org/genres.tar.gz") is None
+    True
+    """
+    return next((k for k in _known(known) if k.url == url), None)
+
+
+def identify_archive(path: str | Path,
+                     known: Sequence[KnownArchive] | None = None) -> KnownArchive:
+    """Which known GTZAN archive ``path`` is, by its digests (all computed in one read).
+
+    Parameters
+    ----------
+    path
+        The archive file.
+    known
+        Archives to compare with; default :data:`GTZAN_ARCHIVES`.
+
+    Returns
+    -------
+    KnownArchive
+        The first entry of ``known`` whose digest the file has.
+
+    Raises
+    ------
+    UnknownArchiveError
+        If it matches none; the message names every known archive with its digest,
+        and the digests the file has.
+    """
+    path, known = Path(path), _known(known)
+    if not known:
+        raise ValueError("no known archives to compare with")
+    algorithms = sorted({k.algorithm for k in known}, key=list(_DIGEST_LENGTHS).index)
+    actual = file_digests(path, algorithms)
+    for entry in known:
+        if actual[entry.algorithm] == entry.digest:
+            return entry
+    listed = "\n".join(f"  - {k.describe()}" for k in known)
+    found = "\n".join(f"  {name:<6} {value}" for name, value in actual.items())
+    raise UnknownArchiveError(
+        f"{path} is none of the known GTZAN archives (or it is damaged).\n"
+        f"Known archives:\n{listed}\nThis file has:\n{found}",
+        path, known, actual,
+    )
+
+
 # --------------------------------------------------------------------------- download
 
 
@@ -154,7 +302,7 @@ def manual_steps(url: str, sha256: str | None = None, md5: str | None = None) ->
         "  3. Copy it here and either pass it as a local archive:\n"
         "         python -m helpers.download --archive /path/genres.tar.gz\n"
         "     or unpack it yourself into data/gtzan/ so that\n"
-        "     data/gtzan/<genre>/<genre>.000NN.au exists, for example:\n"
+        "     data/gtzan/<genre>/<genre>.000NN.au (or .wav) exists, for example:\n"
         "         mkdir -p data/gtzan && tar -xzf genres.tar.gz -C data/gtzan --strip-components=1"
     )
 
@@ -501,12 +649,29 @@ def _archive_name(url: str) -> str:
     return Path(urlparse(url).path).name or "genres.tar.gz"
 
 
+def _amend(err: DownloadError, note: str) -> DownloadError:
+    """The same kind of error as ``err``, its message followed by ``note``."""
+    message = f"{err}\n{note}"
+    if isinstance(err, UnknownArchiveError):
+        return UnknownArchiveError(message, err.path, err.known, err.actual)
+    if isinstance(err, ChecksumError):
+        return ChecksumError(message, err.path, err.expected, err.actual)
+    return DownloadError(message)
+
+
+_SKIP_HINT = ("If it is another copy on purpose, pass its own checksum (--sha256/--md5), or skip "
+              "verification (--no-verify; verify=False in Python).")
+
+
 def fetch_gtzan(
     dest: str | Path | None = None,
     url: str = GTZAN_URL,
     archive: str | Path | None = None,
-    sha256: str | None = GTZAN_SHA256,
-    md5: str | None = GTZAN_MD5,
+    sha256: str | None = None,
+    md5: str | None = None,
+    *,
+    verify: bool = True,
+    known: Sequence[KnownArchive] | None = None,
 ) -> Path:
     """Make sure GTZAN is unpacked in ``dest``; download it if needed.
 
@@ -522,47 +687,77 @@ def fetch_gtzan(
         A local copy of the archive (``.tar.gz``, ``.tgz``, ``.tar`` or ``.zip``)
         to use instead of downloading.
     sha256, md5
-        Expected checksums of the archive; GTZAN's by default. Pass
-        ``sha256=None, md5=None`` for another archive whose checksums you do not
-        know: it is then used unverified, with a warning.
+        Expected checksums of the archive, for a copy that is none of the known
+        ones; every one given is checked and ``known`` is not used.
+    verify
+        ``False`` uses the archive unchecked, with a warning.
+    known
+        The archives recognised without ``sha256``/``md5``; default
+        :data:`GTZAN_ARCHIVES`. A local ``archive`` must be one of them (any one);
+        a download from the ``url`` of one of them must be that one (the download
+        from :data:`GTZAN_URL` is checked by :data:`GTZAN_HF_SHA256`). A download from
+        any other URL has no known checksum and is used unverified, with a warning.
+        Which archive matched is printed.
 
     Returns
     -------
     Path
-        ``dest``. GTZAN's archive unpacks to ``dest/genres/<genre>/<genre>.000NN.au``;
-        :func:`helpers.data.discover` finds clips at any depth and takes each
-        clip's label from the name of the folder holding the audio file.
+        ``dest``. GTZAN's archives unpack to ``dest/genres/<genre>/<genre>.000NN.au``
+        (the original) or ``.wav``; :func:`helpers.data.discover` finds clips at any
+        depth and takes each clip's label from the name of the folder holding the
+        audio file.
 
     Raises
     ------
     DownloadError
-        If the archive cannot be downloaded, read or verified (:class:`ChecksumError`),
+        If the archive cannot be downloaded, read or verified (:class:`ChecksumError`;
+        :class:`UnknownArchiveError` for a local archive that is none of ``known``),
         or holds no audio. Nothing is unpacked into ``dest`` then.
     """
     dest = Path(dest) if dest is not None else work_dir() / "gtzan"
     if next(_audio_files(dest), None) is not None:
         return dest
+    expected = _expected_digests(sha256, md5) if verify else {}
+    known = _known(known)
     _check_free(dest)  # before a long download, not after
-    if sha256 is None and md5 is None:
+    entry = None  # the known archive it must be, when checked against the table
+    if not verify:
         source = archive if archive is not None else url
-        print(f"WARNING: {source} is used unverified (no sha256 or md5 given); "
+        print(f"WARNING: {source} is used unverified (verification turned off); "
               "make sure you trust it.", file=sys.stderr)
+    elif archive is None and not expected:
+        entry = known_archive_for_url(url, known)
+        if entry is None:
+            print(f"WARNING: {url} is used unverified (no checksum is known for this URL and "
+                  "no --sha256/--md5 was given); make sure you trust it.", file=sys.stderr)
     if archive is not None:
         archive = Path(archive).expanduser()
         if not archive.is_file():
             raise DownloadError(f"Archive {archive} does not exist.")
-        try:
-            verify_checksum(archive, sha256=sha256, md5=md5)
-        except ChecksumError as err:
-            raise ChecksumError(
-                f"{err}\nThis is not the published GTZAN archive (or it is damaged). If it is "
-                "another copy on purpose, pass its own checksum (--sha256/--md5), or skip "
-                "verification (--no-verify; sha256=None, md5=None in Python).",
-                err.path, err.expected, err.actual,
-            ) from None
+        if expected:
+            try:
+                verify_checksum(archive, **expected)
+            except ChecksumError as err:
+                raise _amend(err, f"{archive} is not the archive with the checksum given (or it "
+                             f"is damaged). Nothing was extracted. {_SKIP_HINT}") from None
+        elif verify:
+            try:
+                entry = identify_archive(archive, known)
+            except UnknownArchiveError as err:
+                raise _amend(err, f"Nothing was extracted. {_SKIP_HINT}") from None
     else:
         target = work_dir() / "downloads" / _archive_name(url)
-        archive = download(url, target, sha256=sha256, md5=md5)
+        try:
+            archive = download(url, target, **(entry.expected if entry else expected))
+        except DownloadError as err:
+            if entry is None:
+                raise
+            accepted = "\n".join(f"  - {k.describe()}" for k in known)
+            raise _amend(err, f"A local archive (--archive) is accepted if it is one of the "
+                         f"known GTZAN archives:\n{accepted}") from err
+    if entry is not None:
+        print(f"{archive} is GTZAN's {entry.name} ({entry.source}; {entry.algorithm} "
+              f"{entry.digest} matches).")
     extract(archive, dest)
     if next(_audio_files(dest), None) is None:
         raise DownloadError(f"{archive} was unpacked into {dest} but holds no .au or .wav "
@@ -584,32 +779,31 @@ def _run_hint(dest: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m helpers.download [--url URL] [--archive PATH] [--dest DIR]``."""
+    names = " or ".join(f"the {k.name}" for k in GTZAN_ARCHIVES)
     parser = argparse.ArgumentParser(
         prog="python -m helpers.download",
         description="Download (or take a local copy of) GTZAN, verify it and unpack it.",
+        epilog=f"Without --sha256/--md5, a local archive must be one of the known GTZAN archives "
+               f"({names}); the download from the default URL is checked by its sha256.",
     )
     parser.add_argument("--url", default=GTZAN_URL, help="where to download the archive from")
     parser.add_argument("--archive", type=Path, help="local archive to use instead of downloading")
     parser.add_argument("--dest", type=Path, help="dataset folder (default: <work dir>/gtzan)")
-    parser.add_argument("--sha256", help="expected sha256 of the archive (default: GTZAN's)")
-    parser.add_argument("--md5", help="expected md5 of the archive (default: GTZAN's)")
+    parser.add_argument("--sha256", help="expected sha256 of the archive "
+                        "(default: that of a known GTZAN archive)")
+    parser.add_argument("--md5", help="expected md5 of the archive "
+                        "(default: that of a known GTZAN archive)")
     parser.add_argument("--no-verify", action="store_true",
                         help="use the archive without checking any checksum")
     args = parser.parse_args(argv)
-    if args.no_verify:
-        sha256 = md5 = None
-    elif args.sha256 or args.md5:
-        sha256, md5 = args.sha256, args.md5
-    elif args.url != GTZAN_URL and args.archive is None:
-        sha256 = md5 = None  # a user-given URL has no known checksum
-    else:
-        sha256, md5 = GTZAN_SHA256, GTZAN_MD5
+    if not args.no_verify:
+        try:
+            _expected_digests(args.sha256, args.md5)
+        except ValueError as err:
+            parser.error(str(err))
     try:
-        _expected_digests(sha256, md5)
-    except ValueError as err:
-        parser.error(str(err))
-    try:
-        dest = fetch_gtzan(args.dest, url=args.url, archive=args.archive, sha256=sha256, md5=md5)
+        dest = fetch_gtzan(args.dest, url=args.url, archive=args.archive, sha256=args.sha256,
+                           md5=args.md5, verify=not args.no_verify)
     except DownloadError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

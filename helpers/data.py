@@ -12,22 +12,26 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import soundfile as sf
 
+from helpers.audio import FFMPEG_EXTENSIONS, LIBSNDFILE_EXTENSIONS, AudioError, audio_info
 from helpers.config import Settings
 from helpers.synth import make_dataset
 
-#: File extensions read as audio (all decoded by libsndfile through soundfile).
-AUDIO_EXTENSIONS = frozenset({".wav", ".au", ".flac", ".ogg", ".mp3", ".aiff", ".aif"})
+#: File extensions read as audio: libsndfile's and FFmpeg's (see :mod:`helpers.audio`).
+AUDIO_EXTENSIONS = LIBSNDFILE_EXTENSIONS | FFMPEG_EXTENSIONS
 
 #: Columns of the table returned by :func:`discover`.
 CLIP_COLUMNS = ["path", "label", "song_id", "duration", "sample_rate", "channels"]
 
 #: Columns of every bad-file report: the file, what is wrong, and what was done
-#: (``"skipped"``, or ``"kept"`` for a usable file with a caveat such as padding).
+#: (``"skipped"``, ``"kept"`` for a usable file with a caveat such as padding, or, on the row
+#: of a label folder whose every file was skipped, ``"label dropped"``).
 REPORT_COLUMNS = ["path", "reason", "action"]
 
-SKIPPED, KEPT = "skipped", "kept"
+SKIPPED, KEPT, LABEL_DROPPED = "skipped", "kept", "label dropped"
+
+#: Reason on the report row of a dropped label folder.
+ALL_FILES_SKIPPED = "every file in this label folder was skipped"
 
 LAYOUT_HELP = """Expected layout (one folder per genre, audio files inside):
     {root}/
@@ -61,8 +65,8 @@ def song_id(path: Path, root: Path) -> str:
 
     >>> song_id(Path("r/blues/blues.00029.au"), Path("r"))
     'blues.00029'
-    >>> song_id(Path("r/hip hop/01 Track 1.mp3"), Path("r")), song_id(Path("r/waltz/01 Track 1.mp3"), Path("r"))
-    ('hip hop/01 Track 1.mp3', 'waltz/01 Track 1.mp3')
+    >>> [song_id(Path(f"r/{label}/01 Track 1.mp3"), Path("r")) for label in ("hip hop", "waltz")]
+    ['hip hop/01 Track 1.mp3', 'waltz/01 Track 1.mp3']
     """
     if re.fullmatch(rf"{re.escape(path.parent.name)}\.\d{{5}}", path.stem):
         return path.stem
@@ -84,6 +88,9 @@ def scan_folder(root: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
 def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """List the clips under ``root``.
 
+    A label folder whose every file is skipped is dropped, with a note printed and a row of
+    its own in the report; the rest goes on while at least two labels remain.
+
     Parameters
     ----------
     root
@@ -95,44 +102,67 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         One row per readable audio file, sorted by label then path, with columns
         ``path, label, song_id, duration`` (seconds) ``, sample_rate, channels``.
     bad
-        One row per file that was skipped (:data:`REPORT_COLUMNS`).
+        One row per file that was skipped, and one per dropped label folder
+        (:data:`REPORT_COLUMNS`).
 
     Raises
     ------
     DatasetError
-        If ``root`` does not exist, holds no readable audio, or fewer than two labels.
+        If ``root`` does not exist, holds no readable audio, or fewer than two labels; the
+        message names the label folders dropped for want of a readable file.
     """
     root = Path(root)
     help_text = LAYOUT_HELP.format(root=root, exts=", ".join(sorted(AUDIO_EXTENSIONS)))
     if not root.is_dir():
         raise DatasetError(f"Dataset folder {root} does not exist.\n{help_text}")
     rows = []
+    label_folders: dict[str, set[Path]] = {}
     audio, bad = scan_folder(root)
     for path in audio:
         if path.parent == root:
             bad.append((str(path), "not inside a label folder, so it has no label", SKIPPED))
             continue
+        label_folders.setdefault(path.parent.name, set()).add(path.parent)
         try:
-            info = sf.info(str(path))
-        except (sf.LibsndfileError, RuntimeError) as err:
-            bad.append((str(path), f"cannot be decoded: {err}", SKIPPED))
+            info = audio_info(path)
+        except AudioError as err:
+            bad.append((str(path), f"cannot be decoded: {err.reason}", SKIPPED))
             continue
         if info.frames == 0:
             bad.append((str(path), "empty: no audio samples", SKIPPED))
             continue
-        rows.append((str(path), path.parent.name, song_id(path, root), info.frames / info.samplerate,
-                     info.samplerate, info.channels))
+        rows.append((str(path), path.parent.name, song_id(path, root), info.duration,
+                     info.sample_rate, info.channels))
     clips = pd.DataFrame(rows, columns=CLIP_COLUMNS).sort_values(["label", "path"])
     clips = clips.reset_index(drop=True)
+    dropped = sorted(folder for label in set(label_folders) - set(clips["label"])
+                     for folder in label_folders[label])
+    note = _dropped_note(dropped, bad)
     if clips.empty:
-        raise DatasetError(f"No readable audio files under {root}.\n{help_text}")
+        raise DatasetError(f"No readable audio files under {root}.{note}\n{help_text}")
     labels = sorted(clips["label"].unique())
     if len(labels) < 2:
         raise DatasetError(
             f"Found only one label ({labels[0]!r}) under {root}; a classifier needs at least two "
-            f"label folders.\n{help_text}"
+            f"label folders.{note}\n{help_text}"
         )
+    if note:
+        print(note.strip())
+    bad += [(str(folder), ALL_FILES_SKIPPED, LABEL_DROPPED) for folder in dropped]
     return clips, pd.DataFrame(bad, columns=REPORT_COLUMNS)
+
+
+def _dropped_note(folders: list[Path], bad: list[tuple[str, str, str]]) -> str:
+    """A line per dropped label folder, with how many files it held and why one was skipped
+    (``bad`` holds their report rows); empty if none was dropped."""
+    lines = []
+    for folder in folders:
+        rows = [row for row in bad if Path(row[0]).parent == folder]
+        example, reason, _ = next(row for row in rows if Path(row[0]).suffix.lower() in AUDIO_EXTENSIONS)
+        lines.append(f"\n  {folder}: all {len(rows)} file(s) skipped, e.g. {Path(example).name}: {reason}")
+    if not lines:
+        return ""
+    return "\nLabel folders dropped because every file in them was skipped:" + "".join(lines)
 
 
 def prepare_dataset(cfg: Settings) -> Path:

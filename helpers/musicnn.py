@@ -63,6 +63,7 @@ from typing import Literal
 import keras
 import librosa
 import numpy as np
+import pandas as pd
 from keras import layers
 from tqdm.auto import tqdm
 
@@ -604,3 +605,18 @@ def dataset_embeddings(
     rows = [clip_embedding(encoder, load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)], how=how)
             for p in tqdm(paths, desc=f"{model.name} embeddings", unit="clip")]
     return np.stack(rows).astype(np.float32)
+
+
+def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, seconds: float = 30.0) -> pd.DataFrame:
+    """musicnn's ``k`` most likely tags for the first clip of every label present.
+
+    Returns one row per label (sorted), columns ``tag 1`` ... ``tag k`` holding ``"tag (p)"``,
+    ``p`` the tag's probability averaged over the clip's 3-s patches.
+    """
+    tagger, names = feature_model(model), tag_names()
+    rows = {}
+    for label, path in clips.groupby("label", sort=True).head(1).set_index("label")["path"].items():
+        x = preprocess(load_audio(path, SR, max_seconds=seconds)[: int(seconds * SR)])
+        taggram = tagger.predict(x, batch_size=32, verbose=0)["taggram"].mean(axis=0)
+        rows[label] = [f"{tag} ({p:.2f})" for tag, p in top_tags(taggram, names, k)]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[f"tag {i + 1}" for i in range(k)])

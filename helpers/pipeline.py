@@ -8,7 +8,12 @@ steps, settings and seed, without the narration) instead of stopping with an err
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
 
 from helpers.baseline import band_stats, fit_baseline
 from helpers.bundle import Bundle, BundleError, load_bundle
@@ -30,6 +35,43 @@ def training_info(
             "history": result.history.to_dict(orient="list")}
 
 
+@dataclasses.dataclass
+class Trained:
+    """A model trained and tested on one split, with the baseline's score on the same split."""
+
+    model: keras.Model
+    result: TrainResult
+    report: dict[str, Any]  # helpers.train.evaluate on the test clips
+    baseline_accuracy: float
+
+
+def train_and_test(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[str], split: pd.Series,
+                   verbose: int = 2) -> Trained:
+    """Notebook 03's recipe on one split: baseline, model, training, test report.
+
+    Parameters
+    ----------
+    cfg
+        Settings (model, window_frames, n_mels, learning_rate, seed and the training knobs).
+    X, labels
+        Clip features ``(N, n_frames, n_mels)`` and their labels.
+    genres
+        The label list (``helpers.data.genre_list``).
+    split
+        ``"train"``, ``"val"`` or ``"test"`` per clip (other values are left out).
+    verbose
+        Passed to :func:`helpers.train.train_model`.
+    """
+    train, test = (split == "train").to_numpy(), (split == "test").to_numpy()
+    baseline = fit_baseline(X[train], labels[train], cfg.seed)
+    baseline_accuracy = float(baseline.score(band_stats(X[test]), labels[test]))
+    model = build_model(cfg.model, (cfg.window_frames, cfg.n_mels), len(genres), cfg.learning_rate,
+                        seed=cfg.seed)
+    result = train_model(model, cfg, X, one_hot(labels, genres), split, verbose=verbose)
+    report = evaluate(clip_probabilities(model, X[test], cfg.window_frames), labels[test], genres)
+    return Trained(model, result, report, baseline_accuracy)
+
+
 def train_bundle(cfg: Settings) -> Bundle:
     """Notebook 03 without the narration: features, split, baseline, training, threshold, saved bundle.
 
@@ -38,17 +80,13 @@ def train_bundle(cfg: Settings) -> Bundle:
     clips, X, _ = dataset_features(cfg)
     genres, labels = genre_list(clips), clips["label"].to_numpy()
     split = make_split(clips, cfg)
-    train, val, test = ((split == part).to_numpy() for part in ("train", "val", "test"))
-    baseline = fit_baseline(X[train], labels[train], cfg.seed)
-    baseline_accuracy = float(baseline.score(band_stats(X[test]), labels[test]))
-    model = build_model(cfg.model, (cfg.window_frames, cfg.n_mels), len(genres), cfg.learning_rate,
-                        seed=cfg.seed)
-    result = train_model(model, cfg, X, one_hot(labels, genres), split)
-    report = evaluate(clip_probabilities(model, X[test], cfg.window_frames), labels[test], genres)
-    curve = coverage_curve(clip_probabilities(model, X[val], cfg.window_frames), labels[val], genres)
-    bundle = Bundle(model=model, genres=genres, features=cfg.features, window_frames=cfg.window_frames,
-                    threshold=choose_threshold(curve, cfg.review_target),
-                    info=training_info(cfg, result, report["accuracy"], baseline_accuracy))
+    trained = train_and_test(cfg, X, labels, genres, split)
+    val = (split == "val").to_numpy()
+    curve = coverage_curve(clip_probabilities(trained.model, X[val], cfg.window_frames), labels[val], genres)
+    bundle = Bundle(model=trained.model, genres=genres, features=cfg.features,
+                    window_frames=cfg.window_frames, threshold=choose_threshold(curve, cfg.review_target),
+                    info=training_info(cfg, trained.result, trained.report["accuracy"],
+                                       trained.baseline_accuracy))
     bundle.save(cfg.model_dir)
     return bundle
 

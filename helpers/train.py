@@ -72,7 +72,8 @@ class TrainResult:
 
 
 def train_model(
-    model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray, split: pd.Series
+    model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray, split: pd.Series,
+    verbose: int = 2,
 ) -> TrainResult:
     """Fit a compiled model on the training windows, validating on the validation ones.
 
@@ -89,6 +90,8 @@ def train_model(
         ``(N, n_genres)`` one-hot labels.
     split
         ``"train"``, ``"val"`` or ``"test"`` per clip.
+    verbose
+        Keras' ``fit`` verbosity: 2 prints one line per epoch, 0 nothing.
 
     With ``cfg.patience > 0`` training stops when the validation loss has not
     improved for that many epochs and the best epoch's weights are restored.
@@ -106,7 +109,7 @@ def train_model(
     start = time.perf_counter()
     fit = model.fit(
         Xtr, ytr, validation_data=(Xva, yva), epochs=cfg.epochs, batch_size=cfg.batch_size,
-        shuffle=True, callbacks=callbacks, verbose=2,
+        shuffle=True, callbacks=callbacks, verbose=verbose,
     )
     history = pd.DataFrame(fit.history)
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
@@ -160,3 +163,42 @@ def most_confused(confusion: pd.DataFrame, k: int = 3) -> pd.DataFrame:
             if i != j and values[i, j] > 0]
     table = pd.DataFrame(rows, columns=["true", "predicted", "clips", "share of true genre"])
     return table.sort_values(["clips", "true"], ascending=[False, True]).head(k).reset_index(drop=True)
+
+
+def describe_confusions(confusion: pd.DataFrame) -> str:
+    """One sentence on this run's confusions: the most frequent mistake and the genres never missed.
+
+    >>> cm = pd.DataFrame([[5, 0], [2, 4]], index=["a", "b"], columns=["a", "b"])
+    >>> describe_confusions(cm)
+    'The most frequent mistake: **b → a** (2 of 6 b clips). Never missed: a.'
+    """
+    top = most_confused(confusion, k=1)
+    if top.empty:
+        return "No test clip was misclassified."
+    row = top.iloc[0]
+    total = int(confusion.loc[row["true"]].sum())
+    values = confusion.to_numpy()
+    perfect = [g for i, g in enumerate(confusion.index)
+               if values[i].sum() and values[i, i] == values[i].sum()]
+    sentence = (f"The most frequent mistake: **{row['true']} → {row['predicted']}** "
+                f"({row['clips']} of {total} {row['true']} clips).")
+    missed = f" Never missed: {', '.join(perfect)}." if perfect else " Every genre lost at least one clip."
+    return sentence + missed
+
+
+def compare_accuracy(reports: dict[str, dict[str, object]]) -> str:
+    """One sentence comparing two :func:`evaluate` reports on the same clips, in clips as well as %.
+
+    >>> a = {"accuracy": 0.75, "n": 4, "predicted": np.array(["x", "x", "y", "y"])}
+    >>> b = {"accuracy": 0.5, "n": 4, "predicted": np.array(["x", "y", "x", "y"])}
+    >>> compare_accuracy({"A": a, "B": b})
+    'On these 4 test clips, A got 75.0% right (3 clips) and B 50.0% (2 clips): A is ahead by 1 clip.'
+    """
+    (name_a, a), (name_b, b) = reports.items()
+    right_a, right_b = round(a["accuracy"] * a["n"]), round(b["accuracy"] * b["n"])
+    gap = abs(right_a - right_b)
+    ahead = name_a if right_a > right_b else name_b
+    verdict = ("a tie" if gap == 0 else
+               f"{ahead} is ahead by {gap} clip{'s' if gap > 1 else ''}")
+    return (f"On these {a['n']} test clips, {name_a} got {a['accuracy']:.1%} right ({right_a} clips) and "
+            f"{name_b} {b['accuracy']:.1%} ({right_b} clips): {verdict}.")

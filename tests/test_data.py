@@ -1,4 +1,5 @@
-"""Dataset discovery: the clips table, the bad-file report, and helpful errors."""
+"""Dataset discovery: the clips table, the bad-file report (files and dropped labels), and helpful
+errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
+from test_audio import write_with_ffmpeg
 
+from helpers.audio import load_audio
 from helpers.data import CLIP_COLUMNS, REPORT_COLUMNS, DatasetError, discover, genre_list
 
 
@@ -161,3 +164,90 @@ def test_same_file_name_in_two_label_folders_is_two_songs(tmp_path):
     assert clips["song_id"].tolist() == ["hip hop/01 Track 1.wav", "música/01 Track 1.wav",
                                          "waltz/01 Track 1.wav", "waltz.00003"]
     assert clips.groupby("song_id")["label"].nunique().max() == 1
+
+
+# --------------------------------------------------------------------------- formats FFmpeg reads
+
+
+def test_discover_lists_compressed_formats_with_their_properties(tmp_path):
+    t = np.arange(round(2.0 * 48000)) / 48000
+    y = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_with_ffmpeg(tmp_path / "a" / "one.m4a", np.stack([y, y], axis=1)[:88200], 44100, "aac")
+    write_with_ffmpeg(tmp_path / "b" / "two.opus", y[:72000], 48000, "libopus")
+    write_with_ffmpeg(tmp_path / "b" / "three.webm", y, 48000, "libopus")
+    clips, bad = discover(tmp_path)
+    assert bad.empty
+    assert [os.path.basename(p) for p in clips["path"]] == ["one.m4a", "three.webm", "two.opus"]
+    assert clips["sample_rate"].tolist() == [44100, 48000, 48000]
+    assert clips["channels"].tolist() == [2, 1, 1]
+    np.testing.assert_allclose(clips["duration"], [2.0, 2.0, 1.5], atol=1e-9)
+    for path, duration, rate in zip(clips["path"], clips["duration"], clips["sample_rate"], strict=True):
+        assert len(load_audio(path, rate)) == round(duration * rate)
+
+
+def test_corrupt_m4a_is_reported_and_skipped(tiny_dataset):
+    corrupt = tiny_dataset / "disco" / "disco.00099.m4a"
+    corrupt.write_bytes(np.random.default_rng(0).bytes(4000))
+    clips, bad = discover(tiny_dataset)
+    assert len(clips) == 12
+    assert bad["path"].tolist() == [str(corrupt)]
+    assert bad["action"].tolist() == ["skipped"]
+    assert bad["reason"].iloc[0] == "cannot be decoded: FFmpeg: Invalid data found when processing input"
+
+
+# --------------------------------------------------------------------------- dropped labels
+
+
+def _corrupt_folder(folder, n: int = 2):
+    folder.mkdir(parents=True)
+    for i in range(n):
+        (folder / f"{folder.name}.{i:05d}.wav").write_bytes(np.random.default_rng(i).bytes(3000))
+
+
+def test_label_folder_of_only_bad_files_is_dropped(tiny_dataset, capsys):
+    rock = tiny_dataset / "rock"
+    _corrupt_folder(rock)
+    (rock / "notes.txt").write_text("liner notes")
+    clips, bad = discover(tiny_dataset)
+    assert genre_list(clips) == ["classical", "disco", "metal"] and len(clips) == 12
+    rows = bad.set_index("path")
+    assert set(rows.index) == {str(rock), str(rock / "notes.txt"), str(rock / "rock.00000.wav"),
+                               str(rock / "rock.00001.wav")}
+    assert rows.loc[str(rock), "reason"] == "every file in this label folder was skipped"
+    assert rows.loc[str(rock), "action"] == "label dropped"
+    assert (rows.drop(index=str(rock))["action"] == "skipped").all()
+    note = capsys.readouterr().out
+    assert str(rock) in note and "all 3 file(s) skipped" in note
+    assert "rock.00000.wav: cannot be decoded" in note
+
+
+def test_label_with_good_files_in_another_folder_is_kept(tiny_dataset, capsys):
+    _corrupt_folder(tiny_dataset / "more" / "metal")
+    clips, bad = discover(tiny_dataset)
+    assert len(clips) == 12
+    assert (bad["action"] == "skipped").all() and len(bad) == 2
+    assert capsys.readouterr().out == ""
+
+
+def test_one_label_left_after_dropping_names_what_was_dropped(tiny_dataset):
+    for genre in ("disco", "metal"):
+        shutil.rmtree(tiny_dataset / genre)
+    _corrupt_folder(tiny_dataset / "rock")
+    with pytest.raises(DatasetError) as info:
+        discover(tiny_dataset)
+    message = str(info.value)
+    assert "only one label ('classical')" in message and "at least two label folders" in message
+    assert f"{tiny_dataset / 'rock'}: all 2 file(s) skipped" in message
+    assert "rock.00000.wav: cannot be decoded: libsndfile: Format not recognised" in message
+    assert "blues/blues.00000.wav" in message  # the layout help
+
+
+def test_every_label_dropped_names_the_folders(tmp_path):
+    for label in ("jazz", "rock"):
+        _corrupt_folder(tmp_path / label, n=1)
+    with pytest.raises(DatasetError, match="No readable audio") as info:
+        discover(tmp_path)
+    assert f"{tmp_path / 'jazz'}: all 1 file(s) skipped" in str(info.value)
+    assert f"{tmp_path / 'rock'}: all 1 file(s) skipped" in str(info.value)

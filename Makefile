@@ -48,7 +48,7 @@ browser-deps:
 
 ## gtzan: download GTZAN (1.2 GB, resumable, checksum-verified) into data/gtzan/
 gtzan: $(VENV)/installed
-	$(PY) -m helpers.download
+	$(PY) -m helpers.gtzan
 
 ## bench: measure extraction, memory, training and notebook times (about 10 min on 2 cores)
 bench: $(VENV)/installed

@@ -13,6 +13,10 @@ Fixtures for every test file:
 ``small_features``
     :class:`~helpers.config.FeatureSettings` of the default settings with
     ``n_frames=40`` (about 1.3 s of audio), so features are fast to compute.
+``archive``, ``server``, ``dead_url``
+    For the download, extraction and GTZAN tests: a small generated tar.gz in
+    GTZAN's layout (:data:`ARCHIVE_FILES`), a local HTTP server on 127.0.0.1 serving
+    it (Range-aware, with configurable faults), and a URL nothing answers at.
 
 Every test also runs with ``$GENRE_WORKDIR`` pointing at a fresh temporary
 folder, so nothing a test generates (datasets, feature cache, models) lands in
@@ -22,6 +26,14 @@ the repository's ``data/``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
+import re
+import socket
+import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +137,138 @@ def _isolated_workdir(tmp_path_factory: pytest.TempPathFactory,
     workdir = tmp_path_factory.mktemp("workdir")
     monkeypatch.setenv(WORKDIR_ENV, str(workdir))
     return workdir
+
+
+# --------------------------------------------------------------------------- archives and HTTP
+
+#: Genres and clips per genre of the generated archive.
+ARCHIVE_GENRES = ("blues", "classical", "rock")
+ARCHIVE_CLIPS = 2
+#: Relative paths of the audio files in the generated archive.
+ARCHIVE_FILES = sorted(f"genres/{g}/{g}.{i:05d}.wav" for g in ARCHIVE_GENRES
+                       for i in range(ARCHIVE_CLIPS))
+#: Seconds the tests let a download wait for the local server.
+HTTP_TIMEOUT = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Archive:
+    """The generated test archive: its bytes and checksums."""
+
+    data: bytes
+    sha256: str
+    md5: str
+
+    def write(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.data)
+        return path
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """A tar.gz of 3 genres x 2 noise clips (0.5 s at 8 kHz, about 50 kB: barely compressible)."""
+    root = tmp_path_factory.mktemp("archive-src")
+    rng = np.random.default_rng(0)
+    for rel in ARCHIVE_FILES:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(path, (0.3 * rng.standard_normal(4000)).astype(np.float32), 8000,
+                 subtype="PCM_16")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
+        tf.add(root / "genres", arcname="genres")
+    data = buffer.getvalue()
+    return Archive(data, hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest())
+
+
+def relative_files(root: Path) -> list[str]:
+    """Every file under ``root``, as sorted posix paths relative to it."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+@dataclasses.dataclass
+class ServerState:
+    """What the test server serves and how it misbehaves; records each request's Range."""
+
+    data: bytes
+    url: str = ""
+    drop_after: int | None = None  # send only this many body bytes, then close
+    ignore_range: bool = False  # answer 200 with the whole file even to a Range request
+    status: int | None = None  # answer every request with this HTTP error
+    ranges: list[str | None] = dataclasses.field(default_factory=list)
+    answers: list[int] = dataclasses.field(default_factory=list)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:  # http.server calls it by this name
+        state = self.server.state
+        state.ranges.append(self.headers.get("Range"))
+        if state.status:
+            state.answers.append(state.status)
+            self.send_error(state.status)
+            return
+        data, start = state.data, 0
+        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
+        if match and not state.ignore_range:
+            start = int(match.group(1))
+            if start >= len(data):
+                state.answers.append(416)
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{len(data)}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+            state.answers.append(206)
+        else:
+            self.send_response(200)
+            state.answers.append(200)
+        body = data[start:]
+        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body if state.drop_after is None else body[:state.drop_after])
+            self.wfile.flush()
+        except OSError:  # the client went away
+            pass
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # keep test output clean
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    state: ServerState
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # dropped connections are the point of some tests
+
+
+@pytest.fixture
+def server(archive: Archive) -> Iterator[ServerState]:
+    """A local HTTP server (Range-aware, configurable faults) serving the test archive."""
+    httpd = _Server(("127.0.0.1", 0), _Handler)
+    httpd.state = ServerState(archive.data)
+    httpd.state.url = f"http://127.0.0.1:{httpd.server_address[1]}/data/genres.tar.gz"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield httpd.state
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=HTTP_TIMEOUT)
+
+
+@pytest.fixture
+def dead_url() -> str:
+    """URL of a port on 127.0.0.1 that nothing listens on (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/data/genres.tar.gz"

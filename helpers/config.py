@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
 
@@ -28,6 +28,49 @@ GTZAN_GENRES: tuple[str, ...] = (
     "reggae",
     "rock",
 )
+
+#: Feature scalings a run may choose (``scaling`` setting): log-mel ``"db"`` or raw mel ``"power"``.
+Scaling = Literal["db", "power"]
+
+#: Scalings a :class:`FeatureSettings` may hold: a run's, plus ``"musicnn"``, the input of the
+#: pretrained musicnn model, which only the transfer bundle (:mod:`helpers.transfer`) uses.
+FeatureScaling = Literal[Scaling, "musicnn"]
+
+#: Networks of :mod:`helpers.models` (``model`` setting).
+ModelName = Literal["compact", "seed"]
+
+#: Splits of :mod:`helpers.split` (``split`` setting).
+SplitName = Literal["song", "fault_filtered", "random"]
+
+
+def choice_problem(name: str, value: Any, choices: Any) -> str | None:
+    """Why ``value`` is not one of the strings of the ``Literal`` alias ``choices``; ``None`` if it is.
+
+    Parameters
+    ----------
+    name
+        Setting name, for the message.
+    value
+        The value given.
+    choices
+        One of the aliases above, e.g. :data:`ModelName`.
+
+    Returns
+    -------
+    str or None
+        A message naming the allowed values, or ``None`` if ``value`` is allowed.
+
+    >>> choice_problem("model", "resnet", ModelName)
+    "model must be 'compact' or 'seed', not 'resnet'"
+    >>> choice_problem("scaling", "musicnn", FeatureScaling) is None
+    True
+    """
+    allowed = get_args(choices)
+    if isinstance(value, str) and value in allowed:
+        return None
+    names = [repr(a) for a in allowed]
+    return f"{name} must be {', '.join(names[:-1])} or {names[-1]}, not {value!r}"
+
 
 #: Repository root (the folder holding ``params/`` and ``notebooks/``).
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +100,7 @@ class FeatureSettings:
     hop_length: int
     n_mels: int
     n_frames: int
-    scaling: str
+    scaling: FeatureScaling
 
     def key(self) -> str:
         """Short stable hash of these settings, for cache and file names.
@@ -87,13 +130,13 @@ class Settings:
     n_mels: int
     n_frames: int
     window_frames: int
-    scaling: str
-    model: str
+    scaling: Scaling
+    model: ModelName
     epochs: int
     batch_size: int
     learning_rate: float
     patience: int
-    split: str
+    split: SplitName
     val_fraction: float
     test_fraction: float
     review_target: float
@@ -101,13 +144,9 @@ class Settings:
     n_jobs: int
 
     def __post_init__(self) -> None:
-        problems = []
-        if self.scaling not in ("db", "power"):
-            problems.append(f"scaling must be 'db' or 'power', not {self.scaling!r}")
-        if self.split not in ("song", "fault_filtered", "random"):
-            problems.append(f"split must be 'song', 'fault_filtered' or 'random', not {self.split!r}")
-        if self.model not in ("compact", "seed"):
-            problems.append(f"model must be 'compact' or 'seed', not {self.model!r}")
+        choices = (("scaling", self.scaling, Scaling), ("split", self.split, SplitName),
+                   ("model", self.model, ModelName))
+        problems = [p for p in (choice_problem(*c) for c in choices) if p]
         if not 0 < self.window_frames <= self.n_frames:
             problems.append(
                 f"window_frames ({self.window_frames}) must be between 1 and n_frames ({self.n_frames})"

@@ -8,9 +8,13 @@ automatic layer names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import keras
 import numpy as np
 from keras import layers
+
+from helpers.config import ModelName, choice_problem
 
 #: Name of the penultimate layer whose output notebook 04 uses as the embedding.
 EMBEDDING_LAYER = "embedding"
@@ -93,8 +97,15 @@ def build_compact_model(input_shape: tuple[int, int], n_classes: int) -> keras.M
     return keras.Model(inputs, outputs, name="compact")
 
 
+#: The network each value of the ``model`` setting (:data:`helpers.config.ModelName`) builds.
+BUILDERS: dict[str, Callable[[tuple[int, int], int], keras.Model]] = {
+    "compact": build_compact_model,
+    "seed": build_seed_model,
+}
+
+
 def build_model(
-    name: str,
+    name: ModelName,
     input_shape: tuple[int, int],
     n_classes: int,
     learning_rate: float,
@@ -104,15 +115,18 @@ def build_model(
 
     With ``seed``, Keras' random generators are seeded first, so the initial
     weights are the same whatever ran before in the session.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not one of :data:`helpers.config.ModelName`.
     """
+    problem = choice_problem("model", name, ModelName)
+    if problem:
+        raise ValueError(problem)
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    if name == "seed":
-        model = build_seed_model(input_shape, n_classes)
-    elif name == "compact":
-        model = build_compact_model(input_shape, n_classes)
-    else:
-        raise ValueError(f"Unknown model {name!r}; choose 'compact' or 'seed'.")
+    model = BUILDERS[name](input_shape, n_classes)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="categorical_crossentropy",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import tomllib
 import warnings
 from importlib.metadata import PackageNotFoundError, requires, version
-from typing import Any
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import keras
 
@@ -62,6 +61,26 @@ def devices() -> list[str]:
     return list(keras.distribution.list_devices())
 
 
+def type_mismatch(value: Any, declared: Any) -> str | None:
+    """Why ``value`` cannot be a setting of type ``declared``; ``None`` if it can.
+
+    Only the type is checked (the value is :class:`~helpers.config.Settings`' business): an
+    ``int`` fits a ``float`` setting, any ``str`` fits a ``Literal`` of strings, and a ``bool``
+    fits none (no setting is a flag, and ``True`` is no epoch count).
+
+    >>> type_mismatch(True, int)
+    'bool, not int'
+    >>> type_mismatch(3, float) is None and type_mismatch("resnet", Literal["compact"]) is None
+    True
+    """
+    if get_origin(declared) is Literal:
+        declared = type(get_args(declared)[0])
+    accepted = (int, float) if declared is float else (declared,)
+    if isinstance(value, accepted) and not isinstance(value, bool):
+        return None
+    return f"{type(value).__name__}, not {declared.__name__}"
+
+
 def start(namespace: dict[str, Any]) -> Settings:
     """Build the run's settings from a notebook's parameters and prepare the session.
 
@@ -69,15 +88,26 @@ def start(namespace: dict[str, Any]) -> Settings:
     ----------
     namespace
         The notebook's ``globals()``: every variable named like a setting
-        (``data_dir``, ``epochs``, ...) is taken from it. If ``$TUTORIAL_PARAMS``
-        names a params file, its values win over the notebook's.
+        (``data_dir``, ``epochs``, ...) is taken from it, unless its type is not the
+        setting's (``split`` or ``model`` bound by a later notebook cell to a pandas Series
+        or a Keras model): those are ignored, with one printed line naming them. If
+        ``$TUTORIAL_PARAMS`` names a params file, its values win over the notebook's.
 
     Sets Keras' random seeds and the plot style, prints the versions of the key
     packages and the devices Keras uses (a GPU when there is one: nothing to
     change), and warns about any package outside the tested range.
     """
-    names = {f.name for f in dataclasses.fields(Settings)}
-    values = {k: v for k, v in namespace.items() if k in names}
+    declared = get_type_hints(Settings)
+    values, ignored = {}, []
+    for name, value in namespace.items():
+        if name in declared:
+            mismatch = type_mismatch(value, declared[name])
+            if mismatch:
+                ignored.append(f"{name} ({mismatch})")
+            else:
+                values[name] = value
+    if ignored:
+        print(f"Ignored variables whose type is not the setting's: {', '.join(ignored)}")
     override = os.environ.get(PARAMS_ENV)
     if override:
         values.update(read_params(override))

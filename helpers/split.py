@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from helpers.config import REPO_ROOT, Settings
+from helpers.config import REPO_ROOT, Settings, SplitName, choice_problem
 
 #: Clip-id lists of GTZAN's artist-filtered partition (see splits/README.md for the source).
 FAULT_FILTERED_DIR = REPO_ROOT / "splits" / "gtzan-fault-filtered"
@@ -112,10 +113,36 @@ def fault_filtered_split(clips: pd.DataFrame, folder: Path = FAULT_FILTERED_DIR)
     return split
 
 
+#: How each value of the ``split`` setting (:data:`helpers.config.SplitName`) parts the clips.
+SPLITTERS: dict[str, Callable[[pd.DataFrame, Settings], pd.Series]] = {
+    "song": lambda clips, cfg: split_songs(clips, cfg.val_fraction, cfg.test_fraction, cfg.seed),
+    "fault_filtered": lambda clips, cfg: fault_filtered_split(clips),
+    "random": lambda clips, cfg: split_clips_randomly(clips, cfg.val_fraction, cfg.test_fraction,
+                                                      cfg.seed),
+}
+
+
 def make_split(clips: pd.DataFrame, cfg: Settings) -> pd.Series:
-    """The split that ``cfg.split`` names: ``"song"``, ``"fault_filtered"`` or ``"random"``."""
-    if cfg.split == "fault_filtered":
-        return fault_filtered_split(clips)
-    if cfg.split == "random":
-        return split_clips_randomly(clips, cfg.val_fraction, cfg.test_fraction, cfg.seed)
-    return split_songs(clips, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    """The split that ``cfg.split`` names: ``"song"``, ``"fault_filtered"`` or ``"random"``.
+
+    Parameters
+    ----------
+    clips
+        Table with ``song_id`` and ``label`` columns.
+    cfg
+        Run settings: ``split``, and the fractions and seed that ``"song"`` and ``"random"`` use.
+
+    Returns
+    -------
+    pandas.Series
+        The part of each clip (``"train"``, ``"val"``, ``"test"``, or ``"unused"``), like ``clips``.
+
+    Raises
+    ------
+    ValueError
+        If ``cfg.split`` is not one of :data:`helpers.config.SplitName`.
+    """
+    problem = choice_problem("split", cfg.split, SplitName)
+    if problem:
+        raise ValueError(problem)
+    return SPLITTERS[cfg.split](clips, cfg)

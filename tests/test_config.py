@@ -7,17 +7,25 @@ import dataclasses
 import json
 import os
 import re
+import sys
 import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
+from typing import get_args, get_type_hints
 
+import numpy as np
 import pytest
 import yaml
 
 from helpers.config import (
     REPO_ROOT,
     WORKDIR_ENV,
+    FeatureScaling,
     FeatureSettings,
+    ModelName,
+    Scaling,
     Settings,
+    SplitName,
     load_settings,
     read_params,
     work_dir,
@@ -115,6 +123,36 @@ def test_all_problems_reported_at_once():
     with pytest.raises(ValueError) as info:
         load_settings(scaling="log", model="resnet")
     assert "scaling" in str(info.value) and "model" in str(info.value)
+
+
+def test_choices_are_the_ones_the_helpers_implement():
+    """Each setting's choices are written once (helpers.config); Settings takes exactly them,
+    and they are what helpers.models, helpers.split and helpers.features implement."""
+    from helpers import features, models, split
+
+    hints = get_type_hints(Settings)
+    for name, choices in (("scaling", Scaling), ("model", ModelName), ("split", SplitName)):
+        assert hints[name] == choices
+        for value in get_args(choices):
+            assert getattr(load_settings(**{name: value}), name) == value
+    assert set(models.BUILDERS) == set(get_args(ModelName))
+    assert set(split.SPLITTERS) == set(get_args(SplitName))
+    fs = FeatureSettings(8000, 256, 128, 16, 4, "db")
+    signal = np.random.default_rng(0).normal(size=1000).astype(np.float32)
+    for scaling in get_args(FeatureScaling):
+        mel = features.mel_from_signal(signal, dataclasses.replace(fs, scaling=scaling))
+        assert mel.shape == (4, 16)
+    with pytest.raises(ValueError, match="scaling"):
+        features.mel_from_signal(signal, dataclasses.replace(fs, scaling="log"))
+
+
+def test_musicnn_scaling_is_for_feature_settings_only():
+    """The transfer bundle's features hold musicnn's compression; a run's settings cannot."""
+    assert get_args(FeatureScaling) == (*get_args(Scaling), "musicnn")
+    assert get_type_hints(FeatureSettings)["scaling"] == FeatureScaling
+    assert FeatureSettings(16000, 512, 256, 96, 187, "musicnn").scaling == "musicnn"
+    with pytest.raises(ValueError, match="scaling must be 'db' or 'power', not 'musicnn'"):
+        load_settings(scaling="musicnn")
 
 
 def test_settings_are_frozen():
@@ -374,6 +412,84 @@ def test_binder_environment_is_the_same_without_the_project():
     post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post_build and "helpers.pretrained" in post_build
     assert os.access(REPO_ROOT / "binder" / "postBuild", os.X_OK)
+
+
+def _version_bounds(spec: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``">=3.11.4,<3.14"`` -> ((3, 11, 4), (3, 14))."""
+    m = re.fullmatch(r"\s*>=\s*([0-9.]+)\s*,\s*<\s*([0-9.]+)\s*", spec)
+    assert m, f"cannot parse the Python range {spec!r}"
+    low, high = (tuple(int(part) for part in v.split(".")) for v in m.groups())
+    return low, high
+
+
+def test_environment_python_is_within_requires_python():
+    """tarfile's data extraction filter needs Python 3.11.4; conda must not pick an older one."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    low, high = _version_bounds(project["requires-python"])
+    assert low >= (3, 11, 4)
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    python = [d for d in env["dependencies"] if isinstance(d, str) and _parse_req(d)[0] == "python"]
+    assert len(python) == 1
+    env_low, env_high = _version_bounds(python[0].removeprefix("python"))
+    assert low <= env_low and env_high <= high
+
+
+# --------------------------------------------------------------------------- imports
+
+#: Third-party imports that no requirement declares, and why.
+UNDECLARED_IMPORTS = {
+    "torch": "helpers.session.devices, only on Keras' PyTorch backend, which its user installs",
+    "musicnn": "tests/fixtures/musicnn/make_reference.py, run by hand in its own environment",
+}
+#: First-party modules: the package, and test modules that other tests import.
+LOCAL_MODULES = {"helpers"} | {p.stem for p in (REPO_ROOT / "tests").glob("*.py")}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Top-level names of the absolute imports in a .py file or a notebook's code cells,
+    at any depth (an import inside a function counts)."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text())["cells"]
+        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    else:
+        source = path.read_text()
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _undeclared_imports(files: list[Path], declared: set[str]) -> list[str]:
+    """One message per third-party import in ``files`` whose distribution is not in ``declared``."""
+    distributions = packages_distributions()
+    skipped = set(sys.stdlib_module_names) | LOCAL_MODULES | set(UNDECLARED_IMPORTS)
+    problems = []
+    for path in files:
+        for name in sorted(_imported_modules(path) - skipped):
+            dists = {_norm(d) for d in distributions.get(name, [name])}
+            if not dists & declared:
+                problems.append(f"{path} imports {name} (from {', '.join(sorted(dists))}), "
+                                "which pyproject.toml does not declare")
+    return problems
+
+
+def test_helpers_import_only_declared_packages(tmp_path):
+    deps, _ = _pyproject_pins()
+    assert _undeclared_imports(sorted((REPO_ROOT / "helpers").rglob("*.py")), set(deps)) == []
+    probe = tmp_path / "probe.py"
+    probe.write_text("import os\nfrom helpers import config\n\ndef f():\n    import scipy.fft\n")
+    assert _undeclared_imports([probe], set(deps) - {"scipy"}) == [
+        f"{probe} imports scipy (from scipy), which pyproject.toml does not declare"]
+
+
+def test_scripts_tests_and_notebooks_import_only_declared_packages():
+    deps, dev = _pyproject_pins()
+    files = [*sorted((REPO_ROOT / "scripts").glob("*.py")), *sorted((REPO_ROOT / "bench").glob("*.py")),
+             *sorted((REPO_ROOT / "tests").rglob("*.py")), *NOTEBOOKS]
+    assert _undeclared_imports(files, set(deps) | set(dev)) == []
 
 
 def test_run_name_ignores_only_the_worker_count():

@@ -54,3 +54,31 @@ def test_devices_name_what_keras_runs_on(capsys):
     assert found and all(d.split(":")[0] in ("cpu", "gpu", "tpu") for d in found)
     start({})
     assert f"on {', '.join(found)}" in capsys.readouterr().out
+
+
+def test_start_ignores_globals_of_another_type(monkeypatch, capsys):
+    """After notebook 03, ``split`` is a pandas Series and ``model`` a Keras model: re-running
+    the setup cell must take neither, and say so in one line."""
+    import keras
+    import pandas as pd
+
+    from helpers.config import load_settings
+
+    monkeypatch.delenv(PARAMS_ENV, raising=False)
+    namespace = {"split": pd.Series(["train", "test"]), "model": keras.Sequential(),
+                 "epochs": True, "learning_rate": 1, "seed": 2}
+    cfg = start(namespace)
+    default = load_settings()
+    assert (cfg.split, cfg.model, cfg.epochs) == (default.split, default.model, default.epochs)
+    assert cfg.learning_rate == 1 and cfg.seed == 2  # an int is fine for a float setting
+    ignored = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Ignored")]
+    assert ignored == ["Ignored variables whose type is not the setting's: split (Series, not str), "
+                       "model (Sequential, not str), epochs (bool, not int)"]
+
+
+def test_start_still_rejects_bad_values_of_the_right_type(monkeypatch):
+    import pytest
+
+    monkeypatch.delenv(PARAMS_ENV, raising=False)
+    with pytest.raises(ValueError, match="model must be 'compact' or 'seed', not 'resnet'"):
+        start({"model": "resnet"})

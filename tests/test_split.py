@@ -152,3 +152,12 @@ def test_make_split_follows_the_setting():
     assert (make_split(clips, load_settings(split="fault_filtered")) == "unused").sum() == 70
     song = make_split(clips, load_settings())
     assert song.equals(split_songs(clips, 0.15, 0.15, 0))
+
+
+def test_make_split_rejects_an_unknown_split():
+    from helpers.config import load_settings
+
+    cfg = load_settings()
+    object.__setattr__(cfg, "split", "artist")  # past Settings' own check
+    with pytest.raises(ValueError, match="split must be 'song', 'fault_filtered' or 'random', not 'artist'"):
+        make_split(_gtzan_like(), cfg)

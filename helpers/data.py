@@ -180,3 +180,28 @@ def genre_list(clips: pd.DataFrame) -> list[str]:
     ['blues', 'rock']
     """
     return sorted(clips["label"].unique())
+
+
+def format_summary(clips: pd.DataFrame) -> pd.DataFrame:
+    """Clips, durations (mean, shortest), sample rates and channel counts per label.
+
+    When every label has the same values (as in the synthetic set), one row ``every genre``
+    says so instead of repeating them.
+
+    >>> clips = pd.DataFrame({"path": list("abcd"), "label": ["x", "x", "y", "y"], "duration": 30.0,
+    ...                       "sample_rate": 16000, "channels": 1})
+    >>> format_summary(clips).to_dict("index")
+    {'every genre': {'clips': 4, 'mean_seconds': 30.0, 'min_seconds': 30.0, 'sample_rates': '16000', \
+'channels': '1'}}
+    """
+    table = clips.groupby("label").agg(
+        clips=("path", "size"),
+        mean_seconds=("duration", "mean"),
+        min_seconds=("duration", "min"),
+        sample_rates=("sample_rate", lambda r: ", ".join(map(str, sorted(set(r))))),
+        channels=("channels", lambda c: ", ".join(map(str, sorted(set(c))))),
+    ).round(1)
+    if len(table) > 1 and (table.drop(columns="clips").nunique() == 1).all():
+        table = table.iloc[[0]].assign(clips=int(table["clips"].sum()))
+        table.index = pd.Index(["every genre"], name="label")
+    return table

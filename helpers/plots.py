@@ -37,7 +37,8 @@ def plot_clip_counts(clips: pd.DataFrame) -> Figure:
     counts = clips["label"].value_counts().sort_index()
     fig, ax = plt.subplots(figsize=(8, 3))
     ax.bar(counts.index, counts.to_numpy(), color=genre_colors(list(counts.index)).colors)
-    ax.set(ylabel="clips", title="Clips per genre: a balanced dataset")
+    balanced = counts.nunique() == 1
+    ax.set(ylabel="clips", title="Clips per genre" + (": a balanced dataset" if balanced else ""))
     ax.tick_params(axis="x", rotation=45)
     return fig
 
@@ -61,6 +62,47 @@ def plot_spectrogram_pair(
     return fig
 
 
+def plot_clip_examples(
+    audio: dict[str, np.ndarray], mels: dict[str, np.ndarray], sample_rate: int, hop_length: int,
+    fmax: float = 8000,
+) -> Figure:
+    """One row per clip: its waveform (left) and its mel spectrogram in dB (right).
+
+    ``audio`` holds mono signals at ``sample_rate`` and ``mels`` their ``(frames, n_mels)`` mel
+    power, under the same titles (e.g. one clip per genre).
+    """
+    fig, axes = plt.subplots(len(audio), 2, figsize=(12, 1.7 * len(audio) + 0.6), squeeze=False,
+                             sharex=True, gridspec_kw={"width_ratios": [1, 1.25]})
+    for (ax_wave, ax_mel), (title, y) in zip(axes, audio.items(), strict=True):
+        ax_wave.plot(np.arange(len(y)) / sample_rate, y, linewidth=0.3)
+        ax_wave.set(ylim=(-1, 1), ylabel=title)
+        librosa.display.specshow(librosa.power_to_db(mels[title].T, ref=np.max), sr=sample_rate,
+                                 hop_length=hop_length, x_axis="time", y_axis="mel", fmax=fmax,
+                                 ax=ax_mel)
+        ax_mel.set(xlabel="", ylabel="Hz (mel)")
+    axes[0, 0].set_title("waveform (amplitude)")
+    axes[0, 1].set_title("mel spectrogram (dB)")
+    for ax in axes[-1]:
+        ax.set_xlabel("time (s)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_power_vs_db(mel: np.ndarray, sample_rate: int, hop_length: int, title: str = "") -> Figure:
+    """The same ``(frames, n_mels)`` mel power shown raw (left) and in decibels (right)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
+    shown = {"raw mel power": (mel.T, None),
+             "decibels": (librosa.power_to_db(mel.T, ref=np.max), "%+2.0f dB")}
+    for ax, (name, (values, fmt)) in zip(axes, shown.items(), strict=True):
+        img = librosa.display.specshow(values, sr=sample_rate, hop_length=hop_length, x_axis="time",
+                                       y_axis="mel", fmax=8000, ax=ax)
+        ax.set(title=name, xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
+        fig.colorbar(img, ax=ax, format=fmt)
+    if title:
+        fig.suptitle(title, fontweight="bold")
+    return fig
+
+
 def plot_history(history: pd.DataFrame, best_epoch: int | None = None) -> Figure:
     """Loss and accuracy per epoch for training and validation windows."""
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
@@ -75,16 +117,10 @@ def plot_history(history: pd.DataFrame, best_epoch: int | None = None) -> Figure
     return fig
 
 
-def plot_confusion(confusion: pd.DataFrame, title: str, normalize: bool = False) -> Figure:
-    """Confusion matrix with genre names; rows = true genre, columns = prediction.
-
-    With ``normalize``, each row is divided by its total, so cells read as "share of
-    this genre's clips predicted as ..." and genres of different sizes compare fairly.
-    """
+def _draw_confusion(ax, fig: Figure, confusion: pd.DataFrame, title: str, normalize: bool) -> None:
     values = confusion.to_numpy().astype(float)
     if normalize:
         values = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
     img = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else None)
     names = list(confusion.index)
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
@@ -97,22 +133,50 @@ def plot_confusion(confusion: pd.DataFrame, title: str, normalize: bool = False)
                     color="white" if v > peak / 2 else "black")
     ax.set(xlabel="predicted genre", ylabel="true genre", title=title)
     fig.colorbar(img, ax=ax, label="share of the true genre's clips" if normalize else "clips")
+
+
+def plot_confusion(confusion: pd.DataFrame, title: str, normalize: bool = False) -> Figure:
+    """Confusion matrix with genre names; rows = true genre, columns = prediction.
+
+    With ``normalize``, each row is divided by its total, so cells read as "share of
+    this genre's clips predicted as ..." and genres of different sizes compare fairly.
+    """
+    return plot_confusions({title: confusion}, normalize)
+
+
+def plot_confusions(confusions: dict[str, pd.DataFrame], normalize: bool = False) -> Figure:
+    """Several confusion matrices side by side, one per title (see :func:`plot_confusion`)."""
+    fig, axes = plt.subplots(1, len(confusions), figsize=(6.5 * len(confusions), 5.5), squeeze=False)
+    for ax, (title, confusion) in zip(axes[0], confusions.items(), strict=True):
+        _draw_confusion(ax, fig, confusion, title, normalize)
+    fig.tight_layout()
     return fig
 
 
 def plot_embedding_maps(
-    maps: dict[str, np.ndarray], labels: np.ndarray, genres: list[str], title: str = ""
+    maps: dict[str, np.ndarray], labels: np.ndarray, genres: list[str], title: str = "",
+    hollow: np.ndarray | None = None,
 ) -> Figure:
-    """Side-by-side scatters of 2-D maps (one per key), colored by genre, one shared legend."""
+    """Side-by-side scatters of 2-D maps (one per key), colored by genre, one shared legend.
+
+    ``hollow`` (a boolean mask, e.g. the test clips) draws those points as larger hollow
+    circles, so clips the network never trained on stand out from the rest.
+    """
     fig, axes = plt.subplots(1, len(maps), figsize=(5.2 * len(maps) + 1.8, 5), squeeze=False)
     codes = np.searchsorted(genres, labels)
     cmap = genre_colors(genres)
+    hollow = np.zeros(len(labels), bool) if hollow is None else np.asarray(hollow, bool)
     for ax, (name, points) in zip(axes[0], maps.items(), strict=True):
-        ax.scatter(points[:, 0], points[:, 1], c=codes, cmap=cmap, vmin=-0.5,
+        ax.scatter(points[~hollow, 0], points[~hollow, 1], c=codes[~hollow], cmap=cmap, vmin=-0.5,
                    vmax=len(genres) - 0.5, s=14, alpha=0.85)
+        ax.scatter(points[hollow, 0], points[hollow, 1], facecolors="none", s=46, linewidths=1.4,
+                   edgecolors=cmap(codes[hollow]))
         ax.set(title=name, xticks=[], yticks=[], xlabel="t-SNE 1", ylabel="t-SNE 2")
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=cmap(i), label=g)
                for i, g in enumerate(genres)]
+    if hollow.any():
+        handles.append(plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                                  color="black", label="test clip (hollow)"))
     fig.legend(handles=handles, title="genre", loc="center right")
     fig.subplots_adjust(right=1 - 1.6 / fig.get_figwidth())
     if title:

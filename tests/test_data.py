@@ -13,7 +13,7 @@ import soundfile as sf
 from test_audio import write_with_ffmpeg
 
 from helpers.audio import load_audio
-from helpers.data import CLIP_COLUMNS, REPORT_COLUMNS, DatasetError, discover, genre_list
+from helpers.data import CLIP_COLUMNS, REPORT_COLUMNS, DatasetError, discover, format_summary, genre_list
 
 
 def test_discover_lists_every_clip_with_its_properties(tiny_dataset, tiny_dataset_spec):
@@ -251,3 +251,17 @@ def test_every_label_dropped_names_the_folders(tmp_path):
         discover(tmp_path)
     assert f"{tmp_path / 'jazz'}: all 1 file(s) skipped" in str(info.value)
     assert f"{tmp_path / 'rock'}: all 1 file(s) skipped" in str(info.value)
+
+
+def test_format_summary_lists_each_label_when_they_differ(tiny_dataset):
+    clips, _ = discover(tiny_dataset)
+    assert format_summary(clips).index.tolist() == ["every genre"]  # every label: 3 rates, mono+stereo
+    clips = clips[clips["path"] != clips["path"].iloc[-1]]  # metal loses its longest clip
+    table = format_summary(clips)
+    assert table.index.tolist() == ["classical", "disco", "metal"]
+    assert table["clips"].tolist() == [4, 4, 3]
+    assert table.loc["classical", "sample_rates"] == "16000, 22050, 44100"
+    assert table.loc["metal", "mean_seconds"] < table.loc["classical", "mean_seconds"]
+    uniform = clips.assign(duration=30.0, sample_rate=16000, channels=1)
+    assert format_summary(uniform).index.tolist() == ["every genre"]
+    assert format_summary(uniform)["clips"].item() == 11

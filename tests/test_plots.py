@@ -60,3 +60,39 @@ def test_sweep_plot_has_one_bar_per_run():
     ax = fig.axes[0]
     assert [round(b.get_height(), 2) for b in ax.patches] == [0.7, 0.8]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.001, compact", "0.003, compact"]
+
+
+def test_clip_counts_title_says_balanced_only_when_it_is():
+    assert "balanced" in _titles(plots.plot_clip_counts(pd.DataFrame({"label": ["a", "b"]})))[0]
+    assert "balanced" not in _titles(plots.plot_clip_counts(pd.DataFrame({"label": ["a", "b", "b"]})))[0]
+
+
+def test_clip_examples_show_a_waveform_and_a_spectrogram_per_clip():
+    rng = np.random.default_rng(0)
+    audio = {"hip hop": 0.1 * rng.standard_normal(16000), "música": 0.1 * rng.standard_normal(16000)}
+    mels = {k: rng.random((31, 32)) + 1e-3 for k in audio}
+    fig = plots.plot_clip_examples(audio, mels, 16000, 512)
+    assert [ax.get_ylabel() for ax in fig.axes[::2]] == ["hip hop", "música"]
+    assert len(fig.axes[0].lines[0].get_xdata()) == 16000
+    assert _titles(fig) == ["waveform (amplitude)", "mel spectrogram (dB)"]
+
+
+def test_power_vs_db_shows_the_same_clip_twice():
+    mel = np.random.default_rng(0).random((100, 32)) ** 8 + 1e-6
+    fig = plots.plot_power_vs_db(mel, 16000, 512, "x")
+    assert _titles(fig) == ["raw mel power", "decibels"]
+    raw, db = (ax.collections[0].get_array() for ax in fig.axes[:2])
+    assert np.ptp(raw) < 1.01 and np.ptp(db) > 20  # power squashed near zero, dB spread out
+
+
+def test_confusions_side_by_side_and_hollow_test_clips():
+    cm = pd.DataFrame([[3, 1], [0, 4]], index=["a", "b"], columns=["a", "b"])
+    fig = plots.plot_confusions({"left": cm, "right": cm}, normalize=True)
+    assert _titles(fig) == ["left", "right"]
+    maps = {"one": np.arange(8.0).reshape(4, 2)}
+    fig = plots.plot_embedding_maps(maps, np.array(["a", "b", "a", "b"]), ["a", "b"],
+                                    hollow=np.array([False, False, True, True]))
+    filled, hollow = fig.axes[0].collections
+    assert len(filled.get_offsets()) == 2 and len(hollow.get_offsets()) == 2
+    assert len(hollow.get_facecolors()) == 0 and len(hollow.get_edgecolors()) == 2  # outlines only
+    assert "test clip (hollow)" in [t.get_text() for t in fig.legends[0].get_texts()]

@@ -4,27 +4,31 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
+# Optional extras of pyproject.toml to install: EXTRAS=dev,gpu adds TensorFlow's CUDA wheels
+# (Linux, NVIDIA GPU), EXTRAS=dev,gpu-jax JAX's (then KERAS_BACKEND=jax). One stamp per choice.
+EXTRAS ?= dev
+INSTALLED := $(VENV)/installed-$(EXTRAS)
 
 .PHONY: run test weights lint browser-deps gtzan bench sweep store-outputs links clean-venv
 
-$(VENV)/installed: pyproject.toml
+$(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
 ## weights: musicnn's pretrained weights for notebook 06, fetched once into ~/.cache (a no-op after)
-weights: $(VENV)/installed
+weights: $(INSTALLED)
 	$(PY) -m helpers.pretrained
 
 ## run: execute notebooks 01.. in order with papermill (PARAMS=params/seed.yaml to switch)
-run: $(VENV)/installed weights
+run: $(INSTALLED) weights
 	$(PY) -m helpers.runner --params $(PARAMS)
 
 ## test: unit tests and doctests, then the notebooks under nbval with params/quick.yaml,
 ## then notebook 03 again on the JAX backend (and on PyTorch where torch is installed)
 NBVAL := TUTORIAL_PARAMS=params/quick.yaml $(PY) -m pytest -q --nbval-lax
-test: $(VENV)/installed weights lint browser-deps
+test: $(INSTALLED) weights lint browser-deps
 	$(PY) -m pytest -q tests --doctest-modules helpers || [ $$? -eq 5 ]
 	$(NBVAL) notebooks || [ $$? -eq 5 ]
 	KERAS_BACKEND=jax $(NBVAL) notebooks/03_train_model.ipynb
@@ -34,7 +38,7 @@ test: $(VENV)/installed weights lint browser-deps
 
 ## sweep: notebook 03 over a grid of settings, metrics collected in data/outputs/sweep/
 SWEEP ?= window_frames=150,300 learning_rate=0.001,0.003
-sweep: $(VENV)/installed
+sweep: $(INSTALLED)
 	$(PY) -m helpers.runner --params $(PARAMS) --sweep $(SWEEP)
 
 ## browser-deps: Debian's chromium for the JupyterLab browser test (tests/test_browser.py),
@@ -47,23 +51,23 @@ browser-deps:
 	else echo "chromium is missing and cannot be installed here: the browser test will be skipped"; fi
 
 ## gtzan: download GTZAN (1.2 GB, resumable, checksum-verified) into data/gtzan/
-gtzan: $(VENV)/installed
+gtzan: $(INSTALLED)
 	$(PY) -m helpers.gtzan
 
 ## bench: measure extraction, memory, training and notebook times (about 10 min on 2 cores)
-bench: $(VENV)/installed
+bench: $(INSTALLED)
 	$(PY) bench/bench.py
 
 ## links: Binder/Colab badges in README.md and each notebook's Colab cell, from pyproject.toml's URL
-links: $(VENV)/installed
+links: $(INSTALLED)
 	$(PY) scripts/links.py
 
 ## store-outputs: keep figures and nbval-checked outputs of the last `make run` in notebooks/
-store-outputs: $(VENV)/installed
+store-outputs: $(INSTALLED)
 	$(PY) scripts/store_outputs.py data/outputs/$(basename $(notdir $(PARAMS)))
 
 ## lint: ruff, and notebooks free of metadata noise (what .pre-commit-config.yaml runs)
-lint: $(VENV)/installed
+lint: $(INSTALLED)
 	$(PY) -m ruff check helpers tests bench scripts
 	$(VENV)/bin/nbstripout --verify --keep-output --keep-count --keep-id notebooks/*.ipynb
 

@@ -113,12 +113,72 @@ def musicnn_compress(mel: np.ndarray) -> np.ndarray:
 
     musicnn rounds the mel power to float16 first; that rounding is kept, so the
     pretrained model sees the numbers it was trained on (the log itself is taken
-    in float32, which never overflows; see :func:`helpers.musicnn.log_mel`).
+    in float32, which never overflows; see :func:`helpers.musicnn_io.reference_log_mel`).
 
     >>> musicnn_compress(np.array([0.0, 0.0999]))
     array([0.       , 3.0000634], dtype=float32)
     """
     return np.log10(10000 * np.asarray(mel, np.float16).astype(np.float32) + 1)
+
+
+def cut_windows(
+    S: np.ndarray, window: int, hop: int | None = None, cover_end: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of ``window`` frames every ``hop`` frames along the time axis, and their start frames.
+
+    The one window cutter: training windows (:func:`helpers.train.windows`), prediction
+    windows (:func:`helpers.predict.predict_song`) and musicnn's 3-s patches
+    (:func:`helpers.musicnn_io.preprocess`) are all cut here.
+
+    Windows start at frames ``0, hop, 2 * hop, ...`` as long as they fit.
+    **Leftovers**: the frames after the last window that fits are dropped, unless
+    ``cover_end``, which adds one window aligned to the end (overlapping the one before),
+    so that no frame is left out. **Short inputs**: fewer frames than one window is an
+    error; pad the *signal* instead (:func:`mel_from_signal` zero-pads it to the frames
+    asked for, so the padding is silence in every scaling).
+
+    Parameters
+    ----------
+    S
+        ``(..., frames, bands)``: one spectrogram or a batch of equally long ones.
+    window
+        Frames per window.
+    hop
+        Frames between window starts; ``None`` means ``window`` (no overlap).
+    cover_end
+        Add a window aligned to the end when the last one that fits ends before it.
+
+    Returns
+    -------
+    windows
+        ``(..., n_windows, window, bands)``; it may share memory with ``S`` (read-only).
+    starts
+        ``(n_windows,)`` start frame of each window.
+
+    Raises
+    ------
+    ValueError
+        If ``S`` has fewer than ``window`` frames.
+
+    >>> W, starts = cut_windows(np.zeros((10, 2)), 4, 3)
+    >>> W.shape, starts.tolist()
+    ((3, 4, 2), [0, 3, 6])
+    >>> cut_windows(np.zeros((10, 2)), 4, cover_end=True)[1].tolist()
+    [0, 4, 6]
+    >>> cut_windows(np.zeros((2, 900, 128)), 150)[0].shape
+    (2, 6, 150, 128)
+    """
+    frames = S.shape[-2]
+    if frames < window:
+        raise ValueError(f"{frames} frames are shorter than one window ({window}); pad the signal "
+                         "(helpers.features.mel_from_signal) instead.")
+    hop = window if hop is None else hop
+    view = np.lib.stride_tricks.sliding_window_view(S, window, axis=-2)[..., ::hop, :, :]
+    W, starts = np.swapaxes(view, -1, -2), np.arange(view.shape[-3]) * hop
+    if cover_end and starts[-1] + window < frames:
+        W = np.concatenate([W, S[..., None, frames - window :, :]], axis=-3)
+        starts = np.append(starts, frames - window)
+    return W, starts
 
 
 #: Peak amplitude under which a clip counts as silent (-80 dBFS): it holds nothing to learn from.

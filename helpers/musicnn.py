@@ -6,11 +6,8 @@ them on first use. Nothing else of that package is used: the architecture below 
 written with ``keras.layers`` only (it runs on the TensorFlow, JAX and PyTorch
 backends); TensorFlow is only needed to *read* the checkpoint file.
 
-Pipeline (identical to ``musicnn.extractor``)
----------------------------------------------
-audio -> mono 16 kHz -> mel power spectrogram (FFT 512, hop 256, 96 bands,
-librosa defaults) -> ``log10(10000 * mel + 1)`` -> non-overlapping patches of
-187 frames (3 s) -> network -> 50 tag probabilities per patch.
+Its inputs (audio -> 3-s log-mel patches of 187 frames x 96 bands) and outputs
+(embeddings, tags) are in :mod:`helpers.musicnn_io`.
 
 Architecture (``musicnn.models.build_musicnn`` with 64 mid-end filters, 200 back-end units)
 -------------------------------------------------------------------------------------------
@@ -57,19 +54,11 @@ as :func:`build_vgg` / :func:`load_vgg` with :data:`VGG_WEIGHT_MAP`.
 from __future__ import annotations
 
 import ast
-import warnings
-from typing import Literal
 
 import keras
-import librosa
 import numpy as np
-import pandas as pd
 from keras import layers
-from tqdm.auto import tqdm
 
-from helpers.audio import load_audio
-from helpers.features import musicnn_compress
-from helpers.models import embedding_model
 from helpers.pretrained import weights_dir
 
 #: Sample rate, FFT size, hop and mel bands musicnn was trained with.
@@ -393,7 +382,7 @@ def load_vgg(model_name: str = "MTT_vgg") -> keras.Model:
     """Pretrained VGG baseline of the musicnn wheel as a Keras model (see :func:`build_vgg`).
 
     Its 256-number ``pool5_flat`` layer is an embedding like musicnn's ``penultimate``:
-    ``embeddings(load_vgg(), x, layer="pool5_flat")``. Only 3-s patches are accepted.
+    ``helpers.musicnn_io.embeddings(load_vgg(), x, layer="pool5_flat")``. Only 3-s patches are accepted.
 
     Raises
     ------
@@ -403,220 +392,3 @@ def load_vgg(model_name: str = "MTT_vgg") -> keras.Model:
     if model_name not in VGG_NAMES:
         raise ValueError(f"model_name must be one of {VGG_NAMES}, got {model_name!r}")
     return load_checkpoint_weights(build_vgg(), read_checkpoint(model_name), VGG_WEIGHT_MAP)
-
-
-# --------------------------------------------------------------------------- preprocessing
-
-
-def log_mel(
-    audio: np.ndarray, sr: int = SR, precision: Literal["float16", "musicnn"] = "float16"
-) -> np.ndarray:
-    """musicnn's log-compressed mel spectrogram, ``(frames, 96)`` float32.
-
-    Parameters
-    ----------
-    audio : numpy.ndarray
-        Mono ``(samples,)`` or multichannel ``(channels, samples)`` audio
-        (averaged to mono, as ``librosa.load`` does).
-    sr : int
-        Sample rate of ``audio``; resampled to 16 kHz with librosa's default
-        (``soxr_hq``, as ``librosa.load(sr=16000)`` in musicnn).
-    precision : {"float16", "musicnn"}
-        musicnn stores the mel power as float16 and computes
-        ``log10(10000 * mel + 1)`` *in float16*, which overflows to ``inf`` for
-        any mel value above 6.55 (loud tonal sounds). ``"musicnn"`` reproduces
-        that bit for bit (a warning is issued when ``inf`` appears);
-        ``"float16"`` (default) keeps the float16 rounding of the mel power but
-        takes the log in float32, so it never overflows and otherwise differs
-        from ``"musicnn"`` by float16 rounding of the result only (< 0.002).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(frames, 96)`` float32, frames at 16 kHz / 256 hop (62.5 per second).
-    """
-    y = librosa.to_mono(np.asarray(audio, dtype=np.float32))
-    if sr != SR:
-        y = librosa.resample(y, orig_sr=sr, target_sr=SR)
-    mel = librosa.feature.melspectrogram(y=y, sr=SR, hop_length=HOP, n_fft=N_FFT, n_mels=N_MELS).T
-    mel16 = mel.astype(np.float16)
-    if precision == "musicnn":
-        with np.errstate(over="ignore"):
-            out = np.log10(10000 * mel16 + 1)  # float16 arithmetic, as musicnn
-        if not np.isfinite(out).all():
-            warnings.warn(
-                "musicnn's float16 log-mel overflowed to inf; use precision='float16'", stacklevel=2
-            )
-        return out.astype(np.float32)
-    if precision != "float16":
-        raise ValueError(f"precision must be 'float16' or 'musicnn', got {precision!r}")
-    return musicnn_compress(mel16)
-
-
-def patches(spec: np.ndarray, n_frames: int = N_FRAMES, hop: int | None = None) -> np.ndarray:
-    """Cut a ``(frames, 96)`` spectrogram into ``(n, n_frames, 96)`` patches.
-
-    Like musicnn's ``batch_data``: patch starts ``0, hop, 2 hop, ...``, the
-    incomplete tail is dropped. A spectrogram shorter than one patch (where musicnn
-    fails) is zero-padded at the end (0 = silence after the log compression).
-
-    Parameters
-    ----------
-    spec : numpy.ndarray
-        ``(frames, 96)`` output of :func:`log_mel`.
-    n_frames : int
-        Patch length (187 = 3 s).
-    hop : int or None
-        Frames between patch starts; ``None`` = ``n_frames`` (no overlap, musicnn's default).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n_patches, n_frames, 96)`` float32.
-    """
-    hop = n_frames if hop is None else hop
-    if len(spec) < n_frames:
-        spec = np.pad(spec, ((0, n_frames - len(spec)), (0, 0)))
-    starts = range(0, len(spec) - n_frames + 1, hop)
-    return np.stack([spec[s : s + n_frames] for s in starts]).astype(np.float32)
-
-
-def preprocess(
-    audio: np.ndarray,
-    sr: int = SR,
-    hop: int | None = None,
-    precision: Literal["float16", "musicnn"] = "float16",
-) -> np.ndarray:
-    """Audio -> ``(n_patches, 187, 96)`` musicnn input patches (:func:`log_mel` + :func:`patches`)."""
-    return patches(log_mel(audio, sr, precision), N_FRAMES, hop)
-
-
-# --------------------------------------------------------------------------- outputs
-
-
-def feature_model(model: keras.Model) -> keras.Model:
-    """Multi-output view of a musicnn model (shares its weights).
-
-    Parameters
-    ----------
-    model : keras.Model
-        From :func:`load_musicnn` or :func:`build_musicnn`.
-
-    Returns
-    -------
-    keras.Model
-        Outputs a dict: ``taggram`` (n, 50), ``logits`` (n, 50),
-        ``penultimate`` (n, 200), ``mean_pool`` and ``max_pool`` (n, 753).
-    """
-    names = ("taggram", "logits", EMBEDDING_LAYER, "mean_pool", "max_pool")
-    return keras.Model(model.inputs, {n: model.get_layer(n).output for n in names}, name="musicnn_features")
-
-
-def features(model: keras.Model, x: np.ndarray, batch_size: int = 32) -> dict[str, np.ndarray]:
-    """All outputs of :func:`feature_model` for patches ``x`` of shape ``(n, frames, 96)``."""
-    return feature_model(model).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
-
-
-def embeddings(
-    model: keras.Model, x: np.ndarray, layer: str = EMBEDDING_LAYER, batch_size: int = 32
-) -> np.ndarray:
-    """Embedding per patch, by default the 200-d penultimate layer (inference mode).
-
-    Parameters
-    ----------
-    model : keras.Model
-        From :func:`load_musicnn`.
-    x : numpy.ndarray
-        ``(n, frames, 96)`` patches from :func:`preprocess`.
-    layer : str
-        Layer to read: ``"penultimate"`` (200), ``"mean_pool"`` / ``"max_pool"``
-        (753, mid-end features pooled over time) or ``"logits"`` (50).
-    batch_size : int
-        Patches per forward pass.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, dim)`` float32.
-    """
-    return embedding_model(model, layer).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
-
-
-def pool_clip(patch_embeddings: np.ndarray, how: Literal["mean", "max", "meanmax"] = "mean") -> np.ndarray:
-    """Pool the ``(n_patches, dim)`` embeddings of one clip into one vector.
-
-    Parameters
-    ----------
-    patch_embeddings : numpy.ndarray
-        Output of :func:`embeddings` for the patches of a single clip.
-    how : {"mean", "max", "meanmax"}
-        Mean over patches, max over patches, or both concatenated (``2 * dim``).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(dim,)`` or ``(2 * dim,)``.
-    """
-    if how == "mean":
-        return patch_embeddings.mean(axis=0)
-    if how == "max":
-        return patch_embeddings.max(axis=0)
-    if how == "meanmax":
-        return np.concatenate([patch_embeddings.mean(axis=0), patch_embeddings.max(axis=0)])
-    raise ValueError(f"how must be 'mean', 'max' or 'meanmax', got {how!r}")
-
-
-def clip_embedding(
-    encoder: keras.Model, audio: np.ndarray, sr: int = SR, how: Literal["mean", "max", "meanmax"] = "mean"
-) -> np.ndarray:
-    """One embedding for a whole clip: :func:`preprocess` -> ``encoder`` -> :func:`pool_clip`.
-
-    ``encoder`` is ``helpers.models.embedding_model(model, layer)`` of a pretrained model,
-    built once for all clips.
-    """
-    return pool_clip(encoder.predict(preprocess(audio, sr), batch_size=32, verbose=0), how)
-
-
-def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str, float]]:
-    """The ``k`` most likely tags of a ``(50,)`` probability vector (e.g. a clip's mean taggram).
-
-    >>> top_tags(np.array([0.1, 0.7, 0.3]), ["a", "b", "c"], k=2)
-    [('b', 0.7), ('c', 0.3)]
-    """
-    order = np.argsort(-probs)[:k]
-    return [(names[i], round(float(probs[i]), 4)) for i in order]
-
-
-def dataset_embeddings(
-    model: keras.Model,
-    paths: list[str],
-    seconds: float = 30.0,
-    how: Literal["mean", "max", "meanmax"] = "meanmax",
-    layer: str = EMBEDDING_LAYER,
-) -> np.ndarray:
-    """One pooled embedding per audio file (the first ``seconds`` of each), with a progress bar.
-
-    Files are read as musicnn does (mono, 16 kHz; :func:`helpers.audio.load_audio` is
-    ``librosa.load``'s equivalent). ``layer`` is read per 3-s patch (``"pool5_flat"`` for
-    :func:`load_vgg`). Returns ``(len(paths), dim)`` float32, ``dim`` = 400 for ``"meanmax"``
-    of the 200-d penultimate layer.
-    """
-    encoder = embedding_model(model, layer)
-    rows = [clip_embedding(encoder, load_audio(p, SR, max_seconds=seconds)[: int(seconds * SR)], how=how)
-            for p in tqdm(paths, desc=f"{model.name} embeddings", unit="clip")]
-    return np.stack(rows).astype(np.float32)
-
-
-def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, seconds: float = 30.0) -> pd.DataFrame:
-    """musicnn's ``k`` most likely tags for the first clip of every label present.
-
-    Returns one row per label (sorted), columns ``tag 1`` ... ``tag k`` holding ``"tag (p)"``,
-    ``p`` the tag's probability averaged over the clip's 3-s patches.
-    """
-    tagger, names = feature_model(model), tag_names()
-    rows = {}
-    for label, path in clips.groupby("label", sort=True).head(1).set_index("label")["path"].items():
-        x = preprocess(load_audio(path, SR, max_seconds=seconds)[: int(seconds * SR)])
-        taggram = tagger.predict(x, batch_size=32, verbose=0)["taggram"].mean(axis=0)
-        rows[label] = [f"{tag} ({p:.2f})" for tag, p in top_tags(taggram, names, k)]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=[f"tag {i + 1}" for i in range(k)])

@@ -17,11 +17,11 @@ import pandas as pd
 
 from helpers.baseline import band_stats, fit_baseline
 from helpers.bundle import Bundle, BundleError, load_bundle
+from helpers.calibration import choose_threshold, coverage_curve
 from helpers.config import Settings
 from helpers.data import genre_list
 from helpers.features import dataset_features
 from helpers.models import build_model
-from helpers.predict import choose_threshold, coverage_curve
 from helpers.split import make_split
 from helpers.train import TrainResult, clip_probabilities, evaluate, one_hot, train_model
 

@@ -1,7 +1,8 @@
 """Predicting the genre of any audio file, with low-confidence results flagged for review.
 
 A song of any length, format, rate or channel count is cut into model-sized
-windows (every ``hop_frames`` frames); the song's genre probabilities are the
+windows (every ``hop_frames`` frames, the last aligned to the end, as
+:func:`predict_song` says); the song's genre probabilities are the
 mean of its windows'. The top probability is the *confidence*; under the
 bundle's review threshold, the song is flagged ``needs_review``.
 
@@ -25,7 +26,7 @@ from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle, BundleError, load_bundle
 from helpers.config import load_settings
 from helpers.data import REPORT_COLUMNS, SKIPPED, scan_folder
-from helpers.features import mel_from_signal
+from helpers.features import cut_windows, mel_from_signal
 
 #: Columns of the prediction table.
 PREDICTION_COLUMNS = ["path", "genre_1", "p_1", "genre_2", "p_2", "genre_3", "p_3",
@@ -47,28 +48,12 @@ class SongPrediction:
         return self.window_probs.mean(axis=0)
 
 
-def sliding_windows(S: np.ndarray, window_frames: int, hop_frames: int) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of ``window_frames`` frames every ``hop_frames`` frames, and their start frames.
-
-    A spectrogram shorter than one window is padded at the end with its
-    quietest value (silence); the last window is aligned to the end so that no
-    part of the song is left out.
-
-    >>> W, starts = sliding_windows(np.zeros((10, 2)), 4, 3)
-    >>> W.shape, starts.tolist()
-    ((3, 4, 2), [0, 3, 6])
-    """
-    if len(S) < window_frames:
-        S = np.pad(S, ((0, window_frames - len(S)), (0, 0)), constant_values=S.min())
-    starts = list(range(0, len(S) - window_frames + 1, hop_frames))
-    if starts[-1] + window_frames < len(S):
-        starts.append(len(S) - window_frames)
-    starts = np.array(starts)
-    return np.stack([S[s : s + window_frames] for s in starts]), starts
-
-
 def predict_song(bundle: Bundle, path: str | Path, hop_frames: int | None = None) -> SongPrediction:
     """Genre probabilities of one audio file, with the bundle's own preprocessing.
+
+    Windows start every ``hop_frames`` frames and the last one is aligned to the end
+    (:func:`helpers.features.cut_windows` with ``cover_end``); a song shorter than one
+    window is padded with silence to one window (flagged ``padded``).
 
     Parameters
     ----------
@@ -91,7 +76,7 @@ def predict_song(bundle: Bundle, path: str | Path, hop_frames: int | None = None
         raise AudioError(f"{path} holds no audio samples.")
     frames = 1 + len(y) // fs.hop_length
     S = mel_from_signal(y, fs, n_frames=max(window, frames))
-    W, starts = sliding_windows(S, window, hop_frames)
+    W, starts = cut_windows(S, window, hop_frames, cover_end=True)
     probs = bundle.model.predict(W, batch_size=64, verbose=0)
     return SongPrediction(str(path), starts * fs.hop_length / fs.sample_rate, probs,
                           padded=frames < window)
@@ -160,48 +145,6 @@ def _threshold(bundle: Bundle, threshold: float | None) -> float:
     if bundle.threshold is None:
         raise BundleError("The bundle has no review threshold; pass one (e.g. --threshold 0.6).")
     return bundle.threshold
-
-
-def coverage_curve(probs: np.ndarray, labels: np.ndarray, genres: list[str]) -> pd.DataFrame:
-    """Coverage and accuracy of the accepted songs at every confidence threshold.
-
-    For each distinct confidence ``t`` (ascending), the songs with confidence
-    ``>= t`` are accepted: ``coverage`` is their share and ``accuracy`` how
-    many of them are right.
-    """
-    confidence = probs.max(axis=1)
-    correct = np.asarray(genres)[probs.argmax(axis=1)] == np.asarray(labels)
-    order = np.argsort(-confidence, kind="stable")
-    accepted = np.arange(1, len(order) + 1)
-    curve = pd.DataFrame({
-        "threshold": confidence[order],
-        "coverage": accepted / len(order),
-        "accuracy": np.cumsum(correct[order]) / accepted,
-    })
-    # ties: a threshold accepts every song at that confidence, so keep the last row of each
-    return curve.drop_duplicates("threshold", keep="last").iloc[::-1].reset_index(drop=True)
-
-
-def coverage_at(curve: pd.DataFrame, threshold: float) -> tuple[float, float]:
-    """Coverage and accuracy of the songs accepted at ``threshold`` (accuracy NaN if none)."""
-    accepted = curve[curve["threshold"] >= threshold]
-    if accepted.empty:
-        return 0.0, float("nan")
-    return float(accepted["coverage"].iloc[0]), float(accepted["accuracy"].iloc[0])
-
-
-def choose_threshold(curve: pd.DataFrame, target_accuracy: float) -> float:
-    """The lowest threshold whose accepted songs reach ``target_accuracy`` (max coverage).
-
-    Falls back to the highest threshold if no threshold reaches the target.
-
-    >>> curve = pd.DataFrame({"threshold": [0.3, 0.6, 0.9], "coverage": [1, 0.5, 0.2],
-    ...                       "accuracy": [0.6, 0.85, 1.0]})
-    >>> choose_threshold(curve, 0.8)
-    0.6
-    """
-    ok = curve[curve["accuracy"] >= target_accuracy]
-    return float(ok["threshold"].min() if len(ok) else curve["threshold"].max())
 
 
 def main(argv: list[str] | None = None) -> int:

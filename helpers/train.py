@@ -11,26 +11,25 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from helpers.config import Settings
+from helpers.features import cut_windows
 from helpers.models import fit_normalization
 
 
 def windows(X: np.ndarray, window_frames: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cut every clip into non-overlapping windows of ``window_frames`` frames.
+    """Every clip cut into non-overlapping windows of ``window_frames`` frames, all clips in one batch.
 
-    Returns the windows ``(N * k, window_frames, n_mels)`` with
-    ``k = n_frames // window_frames`` (leftover frames are dropped), and for
+    Cut by :func:`helpers.features.cut_windows`, whose rules hold: leftover frames are
+    dropped, clips shorter than one window are an error. Returns the windows
+    ``(N * k, window_frames, n_mels)`` with ``k = n_frames // window_frames``, and for
     each window the index of its clip.
 
     >>> W, owner = windows(np.zeros((2, 900, 128)), 300)
     >>> W.shape, owner.tolist()
     ((6, 300, 128), [0, 0, 0, 1, 1, 1])
     """
-    n, frames, mels = X.shape
-    k = frames // window_frames
-    if k == 0:
-        raise ValueError(f"Clips of {frames} frames are shorter than one window ({window_frames}).")
-    W = X[:, : k * window_frames].reshape(n * k, window_frames, mels)
-    return W, np.repeat(np.arange(n), k)
+    W, _ = cut_windows(X, window_frames)
+    n, k = W.shape[:2]
+    return W.reshape(n * k, *W.shape[2:]), np.repeat(np.arange(n), k)
 
 
 def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:

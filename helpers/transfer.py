@@ -29,16 +29,27 @@ from helpers import musicnn as mn
 from helpers.bundle import Bundle
 from helpers.config import FeatureSettings
 from helpers.models import embedding_model
+from helpers.musicnn_io import front_end_settings
 
 #: Patches per model window: 10 x 3 s, the first 30 s of a clip, as the embeddings are pooled.
 PATCHES_PER_WINDOW = 10
 
 
 def transfer_features(n_patches: int = PATCHES_PER_WINDOW) -> FeatureSettings:
-    """musicnn's input features (16 kHz, FFT 512, hop 256, 96 bands, its log compression)
-    for windows of ``n_patches`` patches."""
-    return FeatureSettings(sample_rate=mn.SR, n_fft=mn.N_FFT, hop_length=mn.HOP, n_mels=mn.N_MELS,
-                           n_frames=n_patches * mn.N_FRAMES, scaling="musicnn")
+    """The bundle's feature settings: musicnn's front end for windows of ``n_patches`` patches.
+
+    Parameters
+    ----------
+    n_patches
+        3-s patches per window.
+
+    Returns
+    -------
+    helpers.config.FeatureSettings
+        :func:`helpers.musicnn_io.front_end_settings` of ``n_patches * 187`` frames, the
+        features the training embeddings are computed from.
+    """
+    return front_end_settings(n_patches * mn.N_FRAMES)
 
 
 def _classifier_layers(classifier: Pipeline) -> tuple[StandardScaler, np.ndarray, np.ndarray]:
@@ -67,7 +78,7 @@ def transfer_model(
     classifier
         ``StandardScaler`` + ``LogisticRegression`` pipeline fitted on
         ``pool_clip(embeddings, "meanmax")`` vectors (what
-        :func:`helpers.musicnn.dataset_embeddings` returns).
+        :func:`helpers.musicnn_io.dataset_embeddings` returns).
     n_patches
         Patches per input window.
 
@@ -85,7 +96,7 @@ def transfer_model(
     x = layers.TimeDistributed(encoder, name="patch_embeddings")(x)
     mean = layers.GlobalAveragePooling1D(name="patch_mean")(x)
     top = layers.GlobalMaxPooling1D(name="patch_max")(x)
-    x = layers.Concatenate(name="meanmax")([mean, top])  # the order of musicnn.pool_clip "meanmax"
+    x = layers.Concatenate(name="meanmax")([mean, top])  # the order of musicnn_io.pool_clip "meanmax"
     x = layers.Normalization(mean=scaler.mean_, variance=scaler.scale_**2, name="scaler")(x)
     head = layers.Dense(kernel.shape[1], activation="softmax", name="logistic_regression")
     model = keras.Model(spec, head(x), name="musicnn_transfer")

@@ -17,6 +17,7 @@ from helpers.data import discover
 from helpers.features import (
     cache_path,
     clip_features,
+    cut_windows,
     extract_features,
     mel_from_signal,
     samples_needed,
@@ -362,3 +363,18 @@ def test_mel_power_equals_librosa_melspectrogram(n):
     ours = mel_power(y, fs, n_frames=len(ref))
     assert ours.shape == ref.shape == (1 + n // 512, 128)
     np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-6 * ref.max())
+
+
+def test_cut_windows_rules_for_leftovers_and_short_inputs():
+    S = np.arange(2 * 25 * 3, dtype=np.float32).reshape(2, 25, 3)  # a batch of two
+    W, starts = cut_windows(S, 10, 4)
+    assert starts.tolist() == [0, 4, 8, 12] and W.shape == (2, 4, 10, 3)  # frames 22-24 dropped
+    np.testing.assert_array_equal(W[1, 2], S[1, 8:18])
+    W, starts = cut_windows(S, 10, 4, cover_end=True)
+    assert starts.tolist() == [0, 4, 8, 12, 15]
+    np.testing.assert_array_equal(W[:, -1], S[:, 15:])
+    assert cut_windows(S[:, :20], 10, cover_end=True)[1].tolist() == [0, 10]  # nothing to add
+    X = np.zeros((3, 900, 128), dtype=np.float32)
+    assert np.shares_memory(cut_windows(X, 150)[0], X)  # training windows: a view, no copy
+    with pytest.raises(ValueError, match="shorter than one window"):
+        cut_windows(S[:, :9], 10)

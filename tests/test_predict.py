@@ -8,7 +8,7 @@ from helpers import predict
 from helpers.bundle import Bundle
 from helpers.config import load_settings
 from helpers.data import discover
-from helpers.features import extract_features
+from helpers.features import cut_windows, extract_features
 from helpers.models import build_model, fit_normalization
 from helpers.train import one_hot, windows
 
@@ -75,9 +75,9 @@ def test_a_clip_shorter_than_one_window_is_padded_and_predicted(bundle, tmp_path
     assert bundle.genres[int(two_s.probs.argmax())] == "disco"
 
 
-def test_sliding_windows_cover_the_end():
+def test_prediction_windows_cover_the_end():
     S = np.arange(25, dtype=float)[:, None]
-    W, starts = predict.sliding_windows(S, 10, 10)
+    W, starts = cut_windows(S, 10, 10, cover_end=True)  # as predict_song cuts
     assert starts.tolist() == [0, 10, 15]
     assert W[-1, -1, 0] == 24
 
@@ -106,19 +106,6 @@ def test_review_flag_follows_the_threshold(bundle, tmp_path):
     assert row["p_1"] >= row["p_2"] >= row["p_3"] and row["confidence"] == row["p_1"]
 
 
-def test_coverage_curve_and_threshold_choice():
-    genres = ["a", "b"]
-    probs = np.array([[0.95, 0.05], [0.9, 0.1], [0.7, 0.3], [0.6, 0.4], [0.55, 0.45]])
-    labels = np.array(["a", "a", "b", "a", "b"])  # the 0.7 and 0.55 ones are wrong
-    curve = predict.coverage_curve(probs, labels, genres)
-    assert curve["threshold"].tolist() == [0.55, 0.6, 0.7, 0.9, 0.95]
-    assert curve["coverage"].tolist() == [1.0, 0.8, 0.6, 0.4, 0.2]
-    np.testing.assert_allclose(curve["accuracy"], [3 / 5, 3 / 4, 2 / 3, 1, 1])
-    assert predict.choose_threshold(curve, 0.74) == 0.6
-    assert predict.choose_threshold(curve, 0.99) == 0.9
-    assert predict.choose_threshold(curve, 1.5) == 0.95
-
-
 def test_cli_end_to_end(bundle_dir, tmp_path, capsys):
     folder = tmp_path / "songs"
     _write(folder / "x.wav", "disco", 2, 16000, 3)
@@ -140,11 +127,3 @@ def test_cli_missing_model_and_usage_errors(tmp_path, capsys):
     assert exit_info.value.code == 2
     with pytest.raises(SystemExit):
         predict.main([str(tmp_path), "--threshold", "7"])
-
-
-def test_coverage_at_a_threshold():
-    curve = pd.DataFrame({"threshold": [0.3, 0.6, 0.9], "coverage": [1, 0.5, 0.2],
-                          "accuracy": [0.6, 0.85, 1.0]})
-    assert predict.coverage_at(curve, 0.5) == (0.5, 0.85)
-    coverage, accuracy = predict.coverage_at(curve, 0.95)
-    assert coverage == 0 and np.isnan(accuracy)

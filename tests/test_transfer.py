@@ -18,8 +18,9 @@ import pytest
 import soundfile as sf
 
 from helpers import musicnn as mn
+from helpers import musicnn_io as mio
 from helpers.baseline import fit_classifier
-from helpers.bundle import load_bundle
+from helpers.bundle import Bundle, load_bundle
 from helpers.features import mel_from_signal
 from helpers.predict import main as predict_main
 from helpers.predict import predict_song
@@ -36,8 +37,8 @@ def musicnn():
 def pooled(musicnn, windows: np.ndarray) -> np.ndarray:
     """What notebook 06 trains on: per-patch embeddings, mean+max pooled per window."""
     patches = windows.reshape(-1, mn.N_FRAMES, mn.N_MELS)
-    emb = mn.embeddings(musicnn, patches).reshape(len(windows), PATCHES_PER_WINDOW, -1)
-    return np.stack([mn.pool_clip(e, "meanmax") for e in emb])
+    emb = mio.embeddings(musicnn, patches).reshape(len(windows), PATCHES_PER_WINDOW, -1)
+    return np.stack([mio.pool_clip(e, "meanmax") for e in emb])
 
 
 @pytest.mark.parametrize("genres", [("blues", "metal", "rock"), ("blues", "metal")])
@@ -69,9 +70,25 @@ def test_bundle_features_are_musicnn_input():
     y = np.sin(2 * np.pi * 440 * np.arange(31 * mn.SR) / mn.SR).astype(np.float32) * 0.1
     y += np.random.default_rng(1).normal(0, 0.01, len(y)).astype(np.float32)
     ours = mel_from_signal(y, transfer_features())
+    reference = mio.reference_log_mel(y)[:WINDOW]  # musicnn's librosa recipe
     assert ours.shape == (WINDOW, mn.N_MELS)
-    np.testing.assert_allclose(ours, mn.log_mel(y)[:WINDOW], atol=2e-3)  # float16 rounding ties only
-    assert np.mean(np.abs(ours - mn.log_mel(y)[:WINDOW]) > 1e-5) < 0.01
+    np.testing.assert_allclose(ours, reference, atol=2e-3)  # float16 rounding ties only
+    assert np.mean(np.abs(ours - reference) > 1e-5) < 0.01
+
+
+def test_training_embeddings_see_the_bundles_features(tmp_path):
+    """What notebook 06 trains on and what the saved bundle predicts from: the same numbers."""
+    import keras
+
+    song = tmp_path / "song.wav"
+    rng = np.random.default_rng(4)
+    sf.write(song, rng.normal(0, 0.1, 31 * 22050).astype(np.float32), 22050)  # resampled on reading
+    fed = keras.Sequential([keras.Input((WINDOW, mn.N_MELS)), keras.layers.Flatten()])  # shows its input
+    bundle = Bundle(fed, ["a"], transfer_features(), WINDOW, threshold=0.5)
+    first_window = predict_song(bundle, song).window_probs[0].reshape(PATCHES_PER_WINDOW, mn.N_FRAMES,
+                                                                      mn.N_MELS)
+    training_patches = mio.preprocess(mio.clip_audio(song))  # as dataset_embeddings computes them
+    np.testing.assert_array_equal(training_patches, first_window)
 
 
 def test_saved_bundle_predicts_through_the_cli(musicnn, tmp_path, capsys):

@@ -1,0 +1,316 @@
+"""Inputs and outputs of the pretrained models of :mod:`helpers.musicnn`: audio in, embeddings and tags out.
+
+Front end
+---------
+One front end feeds musicnn everywhere: the training embeddings of notebook 06
+(:func:`dataset_embeddings`) and the transfer bundle (:func:`helpers.transfer.transfer_bundle`,
+whose feature settings are :func:`front_end_settings`), so both see the same numbers::
+
+    audio -> mono 16 kHz -> mel power (FFT 512, hop 256, 96 bands: helpers.features.mel_power)
+    -> log10(10000 * mel + 1) of the float16-rounded power (helpers.features.musicnn_compress)
+    -> non-overlapping patches of 187 frames = 3 s (helpers.features.cut_windows)
+    -> network -> 50 tag probabilities, or an embedding, per patch.
+
+musicnn itself (``musicnn.extractor``) computes the mel power with librosa and the log in
+float16; :func:`reference_log_mel` does exactly that and is kept only as the reference the
+front end is tested against (as :func:`helpers.features.seed_features` is for the CNN's
+features). With the log in float32 on both sides (``precision="float16"``) the two differ
+only where the mel power lands on the other side of a float16 rounding step: about 0.05%
+of the values, by at most ``0.434 * 2**-10`` (4.2e-4). musicnn's float16 log adds the
+float16 rounding of its result (1.96e-3 at most on the test fixture's signal).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import keras
+import librosa
+import numpy as np
+import pandas as pd
+import soxr
+from tqdm.auto import tqdm
+
+from helpers import musicnn as mn
+from helpers.audio import load_audio
+from helpers.config import FeatureSettings
+from helpers.features import cut_windows, mel_from_signal, musicnn_compress
+from helpers.models import embedding_model
+
+# --------------------------------------------------------------------------- front end
+
+
+def front_end_settings(n_frames: int = mn.N_FRAMES) -> FeatureSettings:
+    """musicnn's input features as feature settings, for windows of ``n_frames`` frames.
+
+    Parameters
+    ----------
+    n_frames
+        Frames per window (187 = one 3-s patch).
+
+    Returns
+    -------
+    helpers.config.FeatureSettings
+        16 kHz, FFT 512, hop 256, 96 bands, ``scaling="musicnn"``: what
+        :func:`helpers.features.mel_from_signal` turns into musicnn's input.
+    """
+    return FeatureSettings(sample_rate=mn.SR, n_fft=mn.N_FFT, hop_length=mn.HOP, n_mels=mn.N_MELS,
+                           n_frames=n_frames, scaling="musicnn")
+
+
+def log_mel(audio: np.ndarray, sr: int = mn.SR, min_frames: int = 1) -> np.ndarray:
+    """musicnn's log-compressed mel spectrogram of ``audio``, by the project's fast mel.
+
+    Parameters
+    ----------
+    audio
+        Mono ``(samples,)`` or multichannel ``(channels, samples)`` audio (averaged to mono).
+    sr
+        Sample rate of ``audio``; resampled to 16 kHz with soxr's high-quality filter,
+        as :func:`helpers.audio.load_audio` (and ``librosa.load(sr=16000)`` in musicnn) does.
+    min_frames
+        At least this many frames: a shorter signal is zero-padded at the end, so the
+        extra frames are silence (0 after the compression).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(max(min_frames, 1 + samples // 256), 96)`` float32, 62.5 frames per second: the
+        frames of ``librosa.feature.melspectrogram``, compressed by
+        :func:`helpers.features.musicnn_compress`.
+    """
+    y = np.asarray(audio, dtype=np.float32)
+    y = y.mean(axis=0) if y.ndim > 1 else y
+    if sr != mn.SR:
+        y = soxr.resample(y, sr, mn.SR, quality="HQ")
+    return mel_from_signal(y, front_end_settings(max(min_frames, 1 + len(y) // mn.HOP)))
+
+
+def preprocess(audio: np.ndarray, sr: int = mn.SR, hop: int | None = None) -> np.ndarray:
+    """Audio -> ``(n_patches, 187, 96)`` musicnn input patches.
+
+    :func:`log_mel` cut by :func:`helpers.features.cut_windows`: patches every ``hop``
+    frames (default 187, no overlap, as musicnn's ``batch_data``), the incomplete tail
+    dropped. Audio shorter than one patch (where musicnn fails) is padded with silence
+    to one patch.
+
+    Parameters
+    ----------
+    audio, sr
+        As for :func:`log_mel`.
+    hop
+        Frames between patch starts; ``None`` means 187.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_patches, 187, 96)`` float32.
+    """
+    return cut_windows(log_mel(audio, sr, min_frames=mn.N_FRAMES), mn.N_FRAMES, hop)[0]
+
+
+def clip_audio(path: str | Path, seconds: float = 30.0) -> np.ndarray:
+    """The first ``seconds`` of an audio file as musicnn reads it (mono, 16 kHz).
+
+    :func:`helpers.audio.load_audio` is ``librosa.load``'s equivalent; the samples are those
+    the transfer bundle predicts from (:func:`helpers.predict.predict_song` reads the same way).
+    """
+    return load_audio(path, mn.SR, max_seconds=seconds)[: int(seconds * mn.SR)]
+
+
+def reference_log_mel(
+    audio: np.ndarray, sr: int = mn.SR, precision: Literal["float16", "musicnn"] = "float16"
+) -> np.ndarray:
+    """musicnn's own preprocessing, with librosa: the reference :func:`log_mel` is tested against.
+
+    Not used by the tutorial (slower; kept as :func:`helpers.features.seed_features` is).
+
+    Parameters
+    ----------
+    audio : numpy.ndarray
+        Mono ``(samples,)`` or multichannel ``(channels, samples)`` audio
+        (averaged to mono, as ``librosa.load`` does).
+    sr : int
+        Sample rate of ``audio``; resampled to 16 kHz with librosa's default
+        (``soxr_hq``, as ``librosa.load(sr=16000)`` in musicnn).
+    precision : {"float16", "musicnn"}
+        musicnn stores the mel power as float16 and computes
+        ``log10(10000 * mel + 1)`` *in float16*, which overflows to ``inf`` for
+        any mel value above 6.55 (loud tonal sounds). ``"musicnn"`` reproduces
+        that bit for bit (a warning is issued when ``inf`` appears);
+        ``"float16"`` (default) keeps the float16 rounding of the mel power but takes the log in
+        float32 (:func:`helpers.features.musicnn_compress`, as :func:`log_mel`), so it never
+        overflows and otherwise differs from ``"musicnn"`` by float16 rounding of the
+        result only (< 0.002).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(1 + samples // 256, 96)`` float32, frames at 16 kHz / 256 hop (62.5 per second).
+    """
+    y = librosa.to_mono(np.asarray(audio, dtype=np.float32))
+    if sr != mn.SR:
+        y = librosa.resample(y, orig_sr=sr, target_sr=mn.SR)
+    mel = librosa.feature.melspectrogram(y=y, sr=mn.SR, hop_length=mn.HOP, n_fft=mn.N_FFT,
+                                         n_mels=mn.N_MELS).T
+    mel16 = mel.astype(np.float16)
+    if precision == "musicnn":
+        with np.errstate(over="ignore"):
+            out = np.log10(10000 * mel16 + 1)  # float16 arithmetic, as musicnn
+        if not np.isfinite(out).all():
+            warnings.warn("musicnn's float16 log-mel overflowed to inf; use precision='float16'",
+                          stacklevel=2)
+        return out.astype(np.float32)
+    if precision != "float16":
+        raise ValueError(f"precision must be 'float16' or 'musicnn', got {precision!r}")
+    return musicnn_compress(mel16)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def feature_model(model: keras.Model) -> keras.Model:
+    """Multi-output view of a musicnn model (shares its weights).
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`helpers.musicnn.load_musicnn` or :func:`helpers.musicnn.build_musicnn`.
+
+    Returns
+    -------
+    keras.Model
+        Outputs a dict: ``taggram`` (n, 50), ``logits`` (n, 50),
+        ``penultimate`` (n, 200), ``mean_pool`` and ``max_pool`` (n, 753).
+    """
+    names = ("taggram", "logits", mn.EMBEDDING_LAYER, "mean_pool", "max_pool")
+    return keras.Model(model.inputs, {n: model.get_layer(n).output for n in names}, name="musicnn_features")
+
+
+def features(model: keras.Model, x: np.ndarray, batch_size: int = 32) -> dict[str, np.ndarray]:
+    """All outputs of :func:`feature_model` for patches ``x`` of shape ``(n, frames, 96)``."""
+    return feature_model(model).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
+
+
+def embeddings(
+    model: keras.Model, x: np.ndarray, layer: str = mn.EMBEDDING_LAYER, batch_size: int = 32
+) -> np.ndarray:
+    """Embedding per patch, by default the 200-d penultimate layer (inference mode).
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`helpers.musicnn.load_musicnn` (or :func:`helpers.musicnn.load_vgg`).
+    x : numpy.ndarray
+        ``(n, frames, 96)`` patches from :func:`preprocess`.
+    layer : str
+        Layer to read: ``"penultimate"`` (200), ``"mean_pool"`` / ``"max_pool"``
+        (753, mid-end features pooled over time) or ``"logits"`` (50).
+    batch_size : int
+        Patches per forward pass.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, dim)`` float32.
+    """
+    return embedding_model(model, layer).predict(np.asarray(x, np.float32), batch_size=batch_size, verbose=0)
+
+
+def pool_clip(patch_embeddings: np.ndarray, how: Literal["mean", "max", "meanmax"] = "mean") -> np.ndarray:
+    """Pool the ``(n_patches, dim)`` embeddings of one clip into one vector.
+
+    Parameters
+    ----------
+    patch_embeddings : numpy.ndarray
+        Output of :func:`embeddings` for the patches of a single clip.
+    how : {"mean", "max", "meanmax"}
+        Mean over patches, max over patches, or both concatenated (``2 * dim``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(dim,)`` or ``(2 * dim,)``.
+    """
+    if how == "mean":
+        return patch_embeddings.mean(axis=0)
+    if how == "max":
+        return patch_embeddings.max(axis=0)
+    if how == "meanmax":
+        return np.concatenate([patch_embeddings.mean(axis=0), patch_embeddings.max(axis=0)])
+    raise ValueError(f"how must be 'mean', 'max' or 'meanmax', got {how!r}")
+
+
+def clip_embedding(
+    encoder: keras.Model, audio: np.ndarray, sr: int = mn.SR, how: Literal["mean", "max", "meanmax"] = "mean"
+) -> np.ndarray:
+    """One embedding for a whole clip: :func:`preprocess` -> ``encoder`` -> :func:`pool_clip`.
+
+    ``encoder`` is ``helpers.models.embedding_model(model, layer)`` of a pretrained model,
+    built once for all clips.
+    """
+    return pool_clip(encoder.predict(preprocess(audio, sr), batch_size=32, verbose=0), how)
+
+
+def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` most likely tags of a ``(50,)`` probability vector (e.g. a clip's mean taggram).
+
+    >>> top_tags(np.array([0.1, 0.7, 0.3]), ["a", "b", "c"], k=2)
+    [('b', 0.7), ('c', 0.3)]
+    """
+    order = np.argsort(-probs)[:k]
+    return [(names[i], round(float(probs[i]), 4)) for i in order]
+
+
+def dataset_embeddings(
+    model: keras.Model,
+    paths: list[str],
+    seconds: float = 30.0,
+    how: Literal["mean", "max", "meanmax"] = "meanmax",
+    layer: str = mn.EMBEDDING_LAYER,
+) -> np.ndarray:
+    """One pooled embedding per audio file (the first ``seconds`` of each), with a progress bar.
+
+    Each file: :func:`clip_audio` -> :func:`preprocess` -> ``layer`` per 3-s patch ->
+    :func:`pool_clip`; the same features the transfer bundle computes from the file.
+
+    Parameters
+    ----------
+    model
+        From :func:`helpers.musicnn.load_musicnn` (or :func:`helpers.musicnn.load_vgg`).
+    paths
+        Audio files.
+    seconds
+        Length read from the start of each file.
+    how
+        Pooling over patches, see :func:`pool_clip`.
+    layer
+        Layer read per patch (``"pool5_flat"`` for :func:`helpers.musicnn.load_vgg`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(paths), dim)`` float32, ``dim`` = 400 for ``"meanmax"`` of the 200-d
+        penultimate layer.
+    """
+    encoder = embedding_model(model, layer)
+    rows = [clip_embedding(encoder, clip_audio(p, seconds), how=how)
+            for p in tqdm(paths, desc=f"{model.name} embeddings", unit="clip")]
+    return np.stack(rows).astype(np.float32)
+
+
+def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, seconds: float = 30.0) -> pd.DataFrame:
+    """musicnn's ``k`` most likely tags for the first clip of every label present.
+
+    Returns one row per label (sorted), columns ``tag 1`` ... ``tag k`` holding ``"tag (p)"``,
+    ``p`` the tag's probability averaged over the clip's 3-s patches.
+    """
+    tagger, names = feature_model(model), mn.tag_names()
+    rows = {}
+    for label, path in clips.groupby("label", sort=True).head(1).set_index("label")["path"].items():
+        x = preprocess(clip_audio(path, seconds))
+        taggram = tagger.predict(x, batch_size=32, verbose=0)["taggram"].mean(axis=0)
+        rows[label] = [f"{tag} ({p:.2f})" for tag, p in top_tags(taggram, names, k)]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[f"tag {i + 1}" for i in range(k)])

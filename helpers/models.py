@@ -28,11 +28,7 @@ NORM_LAYER = "band_norm"
 
 
 def build_seed_model(input_shape: tuple[int, int], n_classes: int) -> keras.Model:
-    """The original tutorial's network, layer for layer.
-
-    Seven blocks of Conv1D(kernel 3, relu) -> BatchNorm -> MaxPool(2), with
-    64 ... 4096 filters, then global max pooling and two Dense(256) layers with
-    dropout 0.5. No input scaling: it is fed raw mel power.
+    """The original tutorial's network, layer for layer (notebook 03 shows and explains it).
 
     >>> build_seed_model((900, 128), 10).count_params()
     34728650
@@ -59,22 +55,7 @@ def build_seed_model(input_shape: tuple[int, int], n_classes: int) -> keras.Mode
 
 
 def build_compact_model(input_shape: tuple[int, int], n_classes: int) -> keras.Model:
-    """The default network: about 100k parameters, trains in seconds per epoch on a CPU.
-
-    Differences from the seed, each for a reason:
-
-    * a ``Normalization`` layer (``band_norm``) scales every mel band to zero
-      mean and unit variance; :func:`helpers.train.train_model` fits it on the
-      training windows, and it is saved inside the model, so prediction can
-      never forget it;
-    * four narrow Conv1D blocks with "same" padding instead of seven wide ones:
-      1,000 clips cannot feed 34M parameters;
-    * average *and* max pooling over time: how often a pattern occurs, and its
-      strongest occurrence;
-    * a small Dense(64) embedding with dropout;
-    * batch-norm statistics with momentum 0.9 instead of 0.99, so the averages
-      used at prediction time settle within tens of steps, not hundreds (a
-      small dataset gives few steps per epoch).
+    """The default network, about 100k parameters (notebook 03 shows and explains it).
 
     >>> build_compact_model((300, 128), 10).count_params()
     101643
@@ -104,6 +85,16 @@ BUILDERS: dict[str, Callable[[tuple[int, int], int], keras.Model]] = {
 }
 
 
+def compile_model(model: keras.Model, learning_rate: float) -> keras.Model:
+    """Attach the loss, the optimizer and the metric that training uses; returns ``model``."""
+    model.compile(
+        loss="categorical_crossentropy",  # one-hot genres in, softmax probabilities out
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        metrics=["accuracy"],
+    )
+    return model
+
+
 def build_model(
     name: ModelName,
     input_shape: tuple[int, int],
@@ -111,7 +102,7 @@ def build_model(
     learning_rate: float,
     seed: int | None = None,
 ) -> keras.Model:
-    """Build and compile ``"seed"`` or ``"compact"`` with Adam and categorical cross-entropy.
+    """Build ``"seed"`` or ``"compact"`` (:data:`BUILDERS`) and :func:`compile_model` it.
 
     With ``seed``, Keras' random generators are seeded first, so the initial
     weights are the same whatever ran before in the session.
@@ -126,13 +117,7 @@ def build_model(
         raise ValueError(problem)
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    model = BUILDERS[name](input_shape, n_classes)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    return compile_model(BUILDERS[name](input_shape, n_classes), learning_rate)
 
 
 def embedding_model(model: keras.Model, layer: str = EMBEDDING_LAYER) -> keras.Model:

@@ -36,10 +36,9 @@ from joblib import Parallel, delayed
 from helpers.config import GTZAN_GENRES, load_settings, work_dir
 from helpers.data import discover, genre_list
 from helpers.features import dataset_features, extract_features, seed_features
-from helpers.models import build_model
+from helpers.pipeline import train_and_test
 from helpers.runner import run_all
 from helpers.split import make_split
-from helpers.train import clip_probabilities, evaluate, one_hot, train_model
 
 
 def _write_clip(path: Path, seed: int, sr: int = 22050, seconds: float = 30.0) -> None:
@@ -128,14 +127,9 @@ def bench_training(seed_epochs: int, rows: list) -> None:
         clips, X, _ = dataset_features(cfg)
         genres = genre_list(clips)
         split = make_split(clips, cfg)
-        model = build_model(cfg.model, (cfg.window_frames, cfg.n_mels), len(genres), cfg.learning_rate,
-                            seed=cfg.seed)
-        start = time.perf_counter()  # around train_model: includes fitting the input normalization
-        result = train_model(model, cfg, X, one_hot(clips["label"], genres), split)
-        seconds, epochs = time.perf_counter() - start, len(result.history)
-        test = (split == "test").to_numpy()
-        acc = evaluate(clip_probabilities(model, X[test], cfg.window_frames), clips["label"][test],
-                       genres)["accuracy"]
+        trained = train_and_test(cfg, X, clips["label"].to_numpy(), genres, split)  # notebook 03's recipe
+        seconds, epochs = trained.result.seconds, len(trained.result.history)  # the fit alone
+        acc = trained.report["accuracy"]
         per_epoch = seconds / epochs  # includes the first epoch's graph building: conservative
         results[name] = dict(per_epoch=per_epoch, epochs=epochs, total=seconds, acc=acc,
                              n_train=int((split == "train").sum()))

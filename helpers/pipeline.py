@@ -46,7 +46,7 @@ class Trained:
 
 
 def train_and_test(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[str], split: pd.Series,
-                   verbose: int = 2) -> Trained:
+                   verbose: int = 1) -> Trained:
     """Notebook 03's recipe on one split: baseline, model, training, test report.
 
     Parameters

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 
 import keras
 import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from tqdm.keras import TqdmCallback
 
 from helpers.config import Settings
 from helpers.features import cut_windows
@@ -70,17 +72,29 @@ class TrainResult:
     seconds: float  # wall time of the fit
 
 
+def fit_model(model: keras.Model, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray],
+              cfg: Settings, verbose: int = 1) -> pd.DataFrame:
+    """Fit ``model`` on the training windows ``train = (X, y)``, validating on ``val``; one row per epoch."""
+    callbacks = [TqdmCallback(verbose=0, desc="epochs")] if verbose else []  # a progress bar
+    if cfg.patience > 0:  # stop when the validation loss stops improving; keep its best epoch
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=cfg.patience, restore_best_weights=True))
+    fit = model.fit(*train, validation_data=val, epochs=cfg.epochs, batch_size=cfg.batch_size,
+                    shuffle=True, callbacks=callbacks, verbose=0)
+    return pd.DataFrame(fit.history, index=pd.RangeIndex(1, len(fit.epoch) + 1, name="epoch"))
+
+
 def train_model(
     model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray, split: pd.Series,
-    verbose: int = 2,
+    verbose: int = 1, fit: Callable[..., pd.DataFrame] = fit_model,
 ) -> TrainResult:
-    """Fit a compiled model on the training windows, validating on the validation ones.
+    """Cut the clips into windows, fit the input normalization, then ``fit`` the model.
 
     Parameters
     ----------
     model
-        A compiled model from :func:`helpers.models.build_model`; its input
-        normalization (if any) is fitted to the training windows here.
+        A compiled model (:func:`helpers.models.build_model`); its input normalization
+        (if any) is fitted to the training windows here.
     cfg
         Settings (window_frames, epochs, batch_size, patience, seed).
     X
@@ -90,28 +104,20 @@ def train_model(
     split
         ``"train"``, ``"val"`` or ``"test"`` per clip.
     verbose
-        Keras' ``fit`` verbosity: 2 prints one line per epoch, 0 nothing.
+        1 shows a progress bar over the epochs, 0 nothing.
+    fit
+        The fitting step, :func:`fit_model` (notebook 03 passes the copy it shows).
 
-    With ``cfg.patience > 0`` training stops when the validation loss has not
-    improved for that many epochs and the best epoch's weights are restored.
+    With ``cfg.patience > 0`` training stops when the validation loss has not improved
+    for that many epochs, and the weights of the best epoch are restored.
     """
     keras.utils.set_random_seed(cfg.seed)
     train, val = (split == "train").to_numpy(), (split == "val").to_numpy()
     Xtr, own_tr = windows(X[train], cfg.window_frames)
     Xva, own_va = windows(X[val], cfg.window_frames)
-    ytr, yva = y[train][own_tr], y[val][own_va]
     fit_normalization(model, Xtr)
-    callbacks = []
-    if cfg.patience > 0:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=cfg.patience, restore_best_weights=True))
     start = time.perf_counter()
-    fit = model.fit(
-        Xtr, ytr, validation_data=(Xva, yva), epochs=cfg.epochs, batch_size=cfg.batch_size,
-        shuffle=True, callbacks=callbacks, verbose=verbose,
-    )
-    history = pd.DataFrame(fit.history)
-    history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
+    history = fit(model, (Xtr, y[train][own_tr]), (Xva, y[val][own_va]), cfg, verbose)
     best = int(history["val_loss"].idxmin()) if cfg.patience > 0 else len(history)
     return TrainResult(model=model, history=history, best_epoch=best,
                        seconds=time.perf_counter() - start)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
-
-import keras
+from typing import TYPE_CHECKING, Any
 
 from helpers.atomic import staged_folder
 from helpers.config import FeatureSettings
+
+if TYPE_CHECKING:  # Keras (and with it TensorFlow) loads only when a bundle does, so CLIs start fast
+    import keras
 
 BUNDLE_VERSION = 1
 
@@ -81,10 +82,16 @@ def load_bundle(folder: str | Path) -> Bundle:
             f"version {BUNDLE_VERSION}. Retrain with notebook 03."
         )
     return Bundle(
-        model=keras.saving.load_model(model_file),
+        model=_load_model(model_file),
         genres=list(meta["genres"]),
         features=FeatureSettings(**meta["features"]),
         window_frames=int(meta["window_frames"]),
         threshold=meta["threshold"],
         info=meta["info"],
     )
+
+
+def _load_model(path: Path) -> keras.Model:
+    import keras  # here, not at the top: see the TYPE_CHECKING import
+
+    return keras.saving.load_model(path)

@@ -14,6 +14,7 @@ downloads), ``extract`` (safe unpacking of tar archives), ``gtzan`` (the known G
 off the screen), ``session`` (notebook setup) and ``runner`` (all notebooks in batch).
 """
 
+import logging
 import os
 
 from helpers.quiet import quiet_tensorflow_start
@@ -23,3 +24,7 @@ from helpers.quiet import quiet_tensorflow_start
 # later C++ logging keeps only errors unless the user asked for more.
 quiet_tensorflow_start()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Every Keras model traces its own predict function once; a notebook that builds several models
+# (embedding views, k-fold, bundles) makes TensorFlow's Python logger warn about "retracing",
+# which is expected here and says nothing about the lesson. Its errors still show.
+logging.getLogger("tensorflow").setLevel(logging.ERROR)

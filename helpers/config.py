@@ -78,6 +78,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Environment variable that moves everything generated (data, cache, models, outputs).
 WORKDIR_ENV = "GENRE_WORKDIR"
 
+#: Environment variable naming a params file whose values win over a notebook's parameters
+#: cell (``make test`` sets it to ``params/quick.yaml``; ``helpers.runner`` to its params file).
+PARAMS_ENV = "TUTORIAL_PARAMS"
+
 
 def work_dir() -> Path:
     """Folder for everything generated: datasets, feature cache, models, executed notebooks.
@@ -85,6 +89,16 @@ def work_dir() -> Path:
     ``$GENRE_WORKDIR`` if set, else ``data/`` in the repository.
     """
     return Path(os.environ.get(WORKDIR_ENV) or REPO_ROOT / "data").expanduser().resolve()
+
+
+def shown_path(path: str | os.PathLike) -> str:
+    """``path`` as a notebook prints it: relative to the repository (where commands run) when inside it.
+
+    >>> shown_path(REPO_ROOT / "data" / "models" / "x"), shown_path("/elsewhere/x")
+    ('data/models/x', '/elsewhere/x')
+    """
+    path = Path(path)
+    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 @dataclasses.dataclass(frozen=True)

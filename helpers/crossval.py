@@ -8,7 +8,6 @@ exactly once per repeat, and the spread over folds shows how much one number can
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import numpy as np
@@ -72,19 +71,11 @@ def cross_validate(
     genres, labels = genre_list(clips), clips["label"].to_numpy()
     splits = list(fold_splits(clips, n_splits, n_repeats, cfg.val_fraction, cfg.seed))
     rows = []
-    # One new model per fold means one new predict function per fold, which TensorFlow's logger
-    # reports as "retracing"; that is expected here, so only its errors are shown meanwhile.
-    tf_logger = logging.getLogger("tensorflow")
-    level = tf_logger.level
-    tf_logger.setLevel(logging.ERROR)
-    try:
-        for repeat, fold, split in tqdm(splits, desc="k-fold", unit="fold"):
-            trained = train_and_test(cfg, X, labels, genres, split, verbose=0)
-            rows.append({"repeat": repeat, "fold": fold, "test_clips": trained.report["n"],
-                         "model_accuracy": trained.report["accuracy"],
-                         "baseline_accuracy": trained.baseline_accuracy})
-    finally:
-        tf_logger.setLevel(level)
+    for repeat, fold, split in tqdm(splits, desc="k-fold", unit="fold"):
+        trained = train_and_test(cfg, X, labels, genres, split, verbose=0)
+        rows.append({"repeat": repeat, "fold": fold, "test_clips": trained.report["n"],
+                     "model_accuracy": trained.report["accuracy"],
+                     "baseline_accuracy": trained.baseline_accuracy})
     return pd.DataFrame(rows)
 
 

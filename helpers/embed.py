@@ -35,13 +35,25 @@ def cluster_scores(points: np.ndarray, labels: np.ndarray, n_neighbors: int = 5)
     """How well ``labels`` cluster in ``points``.
 
     ``silhouette``: mean silhouette coefficient (-1 to 1, higher = tighter,
-    better separated genres). ``knn_accuracy``: 5-fold cross-validated accuracy
-    of a k-nearest-neighbour vote (chance = 1 / number of genres).
+    better separated genres). ``knn_accuracy``: cross-validated accuracy (5 folds,
+    fewer if a genre has fewer clips) of a k-nearest-neighbour vote (chance = 1 /
+    number of genres). A score that the clips cannot support (fewer than two clips
+    per genre, say) is ``nan``.
+
+    >>> points, labels = np.array([[0.0], [0.1], [5.0], [5.1]]), np.array(["a", "a", "b", "b"])
+    >>> cluster_scores(points, labels)["silhouette"] > 0.9
+    True
+    >>> cluster_scores(np.array([[0.0], [5.0]]), np.array(["a", "b"]))
+    {'silhouette': nan, 'knn_accuracy': nan}
     """
-    knn = KNeighborsClassifier(n_neighbors=n_neighbors)
+    _, counts = np.unique(labels, return_counts=True)
+    folds = min(5, int(counts.min()))
+    enough = len(counts) >= 2 and len(counts) < len(labels)
+    knn = KNeighborsClassifier(n_neighbors=min(n_neighbors, len(labels) - len(labels) // max(folds, 1)))
     return {
-        "silhouette": float(silhouette_score(points, labels)),
-        "knn_accuracy": float(cross_val_score(knn, points, labels, cv=5).mean()),
+        "silhouette": float(silhouette_score(points, labels)) if enough else float("nan"),
+        "knn_accuracy": (float(cross_val_score(knn, points, labels, cv=folds).mean())
+                         if enough and folds >= 2 else float("nan")),
     }
 
 

@@ -22,7 +22,7 @@ from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from helpers.audio import AudioError, load_audio
-from helpers.config import FeatureSettings, Settings, work_dir
+from helpers.config import FeatureSettings, Settings, shown_path, work_dir
 from helpers.data import KEPT, REPORT_COLUMNS, SKIPPED, discover, prepare_dataset
 
 
@@ -199,19 +199,25 @@ def clip_features(path: str | Path, fs: FeatureSettings) -> np.ndarray:
     return mel_from_signal(y, fs)
 
 
-def cache_path(path: str | Path, fs: FeatureSettings, cache_dir: Path) -> Path:
-    """Cache file for one clip: keyed by the file's identity and the feature settings.
+def file_cache_path(path: str | Path, key: str, cache_dir: Path) -> Path:
+    """Cache file for what was computed from one audio file under settings hashed as ``key``.
 
-    The identity is the absolute path, size and modification time, so an edited
+    The file's identity is its absolute path, size and modification time, so an edited
     or replaced file is recomputed, and other settings never reuse an entry.
     """
     st = os.stat(path)
     ident = f"{Path(path).resolve()}|{st.st_size}|{st.st_mtime_ns}"
     digest = hashlib.sha1(ident.encode()).hexdigest()
-    return cache_dir / fs.key() / digest[:2] / f"{digest}.npy"
+    return cache_dir / key / digest[:2] / f"{digest}.npy"
 
 
-def _save_atomic(array: np.ndarray, target: Path) -> None:
+def cache_path(path: str | Path, fs: FeatureSettings, cache_dir: Path) -> Path:
+    """Cache file of one clip's features (:func:`file_cache_path` under ``fs.key()``)."""
+    return file_cache_path(path, fs.key(), cache_dir)
+
+
+def save_atomic(array: np.ndarray, target: Path) -> None:
+    """Write ``array`` to ``target`` (``.npy``) whole or not at all: a temporary file, then a rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     try:
@@ -223,13 +229,13 @@ def _save_atomic(array: np.ndarray, target: Path) -> None:
         raise
 
 
-def _read_cache(target: Path, fs: FeatureSettings) -> np.ndarray | None:
-    """A cached feature array, or ``None`` if absent; a damaged entry is deleted (and recomputed)."""
+def read_cached(target: Path, shape: tuple[int, ...]) -> np.ndarray | None:
+    """A cached array of ``shape``, or ``None`` if absent; a damaged entry is deleted (and recomputed)."""
     if not target.exists():
         return None
     try:
         cached = np.load(target)
-        if cached.shape == (fs.n_frames, fs.n_mels):
+        if cached.shape == shape:
             return cached
     except (ValueError, OSError, EOFError):
         pass
@@ -254,7 +260,7 @@ def _compute_clip(path: str, fs: FeatureSettings, target: Path) -> np.ndarray | 
             mel = clip_features(path, fs)
     except AudioError as err:
         return str(err)
-    _save_atomic(mel, target)
+    save_atomic(mel, target)
     return mel
 
 
@@ -302,7 +308,7 @@ def extract_features(
         targets, todo = [], []
         for i, path in enumerate(paths):
             targets.append(cache_path(path, fs, cache_dir))
-            cached = _read_cache(targets[i], fs)
+            cached = read_cached(targets[i], (fs.n_frames, fs.n_mels))
             if cached is None:
                 todo.append(i)
             else:
@@ -350,5 +356,5 @@ def dataset_features(cfg: Settings) -> tuple[pd.DataFrame, np.ndarray, pd.DataFr
     if len(bad):
         counts = bad["action"].value_counts()
         print(f"{counts.get(SKIPPED, 0)} file(s) skipped, {counts.get(KEPT, 0)} kept with a caveat; "
-              f"see {report}")
+              f"see {shown_path(report)}")
     return clips, X, bad

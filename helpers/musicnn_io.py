@@ -22,6 +22,8 @@ float16 rounding of its result (1.96e-3 at most on the test fixture's signal).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -35,8 +37,15 @@ from tqdm.auto import tqdm
 
 from helpers import musicnn as mn
 from helpers.audio import load_audio
-from helpers.config import FeatureSettings
-from helpers.features import cut_windows, mel_from_signal, musicnn_compress
+from helpers.config import FeatureSettings, work_dir
+from helpers.features import (
+    cut_windows,
+    file_cache_path,
+    mel_from_signal,
+    musicnn_compress,
+    read_cached,
+    save_atomic,
+)
 from helpers.models import embedding_model
 
 # --------------------------------------------------------------------------- front end
@@ -243,17 +252,6 @@ def pool_clip(patch_embeddings: np.ndarray, how: Literal["mean", "max", "meanmax
     raise ValueError(f"how must be 'mean', 'max' or 'meanmax', got {how!r}")
 
 
-def clip_embedding(
-    encoder: keras.Model, audio: np.ndarray, sr: int = mn.SR, how: Literal["mean", "max", "meanmax"] = "mean"
-) -> np.ndarray:
-    """One embedding for a whole clip: :func:`preprocess` -> ``encoder`` -> :func:`pool_clip`.
-
-    ``encoder`` is ``helpers.models.embedding_model(model, layer)`` of a pretrained model,
-    built once for all clips.
-    """
-    return pool_clip(encoder.predict(preprocess(audio, sr), batch_size=32, verbose=0), how)
-
-
 def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str, float]]:
     """The ``k`` most likely tags of a ``(50,)`` probability vector (e.g. a clip's mean taggram).
 
@@ -264,17 +262,41 @@ def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str,
     return [(names[i], round(float(probs[i]), 4)) for i in order]
 
 
+#: Bump when the front end or the pooling change, so cached embeddings are recomputed.
+EMBEDDING_CACHE_VERSION = 1
+
+
+def embedding_cache_key(model: keras.Model, layer: str, how: str, seconds: float) -> str:
+    """Short hash of everything an embedding depends on: the weights, the layer, the pooling,
+    the length read and the front end (so MSD and MTT weights, say, never share an entry)."""
+    weights = hashlib.sha1()
+    for w in model.get_weights():
+        weights.update(np.ascontiguousarray(w).tobytes())
+    blob = json.dumps({"model": model.name, "weights": weights.hexdigest(), "layer": layer, "how": how,
+                       "seconds": seconds, "front_end": front_end_settings().key(),
+                       "version": EMBEDDING_CACHE_VERSION}, sort_keys=True)
+    return f"{model.name}-{hashlib.sha1(blob.encode()).hexdigest()[:12]}"
+
+
 def dataset_embeddings(
     model: keras.Model,
     paths: list[str],
     seconds: float = 30.0,
     how: Literal["mean", "max", "meanmax"] = "meanmax",
     layer: str = mn.EMBEDDING_LAYER,
+    cache_dir: Path | None = None,
+    clips_per_batch: int = 32,
+    batch_size: int = 64,
 ) -> np.ndarray:
-    """One pooled embedding per audio file (the first ``seconds`` of each), with a progress bar.
+    """One pooled embedding per audio file (the first ``seconds`` of each), cached on disk.
 
     Each file: :func:`clip_audio` -> :func:`preprocess` -> ``layer`` per 3-s patch ->
-    :func:`pool_clip`; the same features the transfer bundle computes from the file.
+    :func:`pool_clip`; the same features the transfer bundle computes from the file. Files
+    already in the cache (keyed by the file and :func:`embedding_cache_key`) are read back;
+    the others are computed ``clips_per_batch`` at a time, all their patches in one call of
+    one predict function (padded to whole batches, so it is traced once), and each result is
+    written to the cache atomically: an interrupted run resumes, and a damaged entry is
+    recomputed.
 
     Parameters
     ----------
@@ -288,6 +310,10 @@ def dataset_embeddings(
         Pooling over patches, see :func:`pool_clip`.
     layer
         Layer read per patch (``"pool5_flat"`` for :func:`helpers.musicnn.load_vgg`).
+    cache_dir
+        Cache folder; default ``<work dir>/cache``.
+    clips_per_batch, batch_size
+        Files per predict call, and patches per forward pass.
 
     Returns
     -------
@@ -295,10 +321,33 @@ def dataset_embeddings(
         ``(len(paths), dim)`` float32, ``dim`` = 400 for ``"meanmax"`` of the 200-d
         penultimate layer.
     """
+    cache_dir = Path(cache_dir) if cache_dir else work_dir() / "cache"
     encoder = embedding_model(model, layer)
-    rows = [clip_embedding(encoder, clip_audio(p, seconds), how=how)
-            for p in tqdm(paths, desc=f"{model.name} embeddings", unit="clip")]
-    return np.stack(rows).astype(np.float32)
+    dim = encoder.output_shape[-1] * (2 if how == "meanmax" else 1)
+    key = embedding_cache_key(model, layer, how, seconds)
+    targets = [file_cache_path(p, key, cache_dir) for p in paths]
+    out = np.empty((len(paths), dim), np.float32)
+    with tqdm(total=len(paths), desc=f"{model.name} embeddings", unit="clip") as progress:
+        todo = []
+        for i, target in enumerate(targets):
+            cached = read_cached(target, (dim,))
+            if cached is None:
+                todo.append(i)
+            else:
+                out[i] = cached
+                progress.update()
+        for start in range(0, len(todo), clips_per_batch):
+            group = todo[start : start + clips_per_batch]
+            patches = [preprocess(clip_audio(paths[i], seconds)) for i in group]
+            counts = np.cumsum([len(x) for x in patches])
+            x = np.concatenate(patches)
+            x = np.concatenate([x, np.zeros((-len(x) % batch_size, *x.shape[1:]), x.dtype)])
+            per_patch = encoder.predict(x, batch_size=batch_size, verbose=0)[: counts[-1]]
+            for i, part in zip(group, np.split(per_patch, counts[:-1]), strict=True):
+                out[i] = pool_clip(part, how)
+                save_atomic(out[i], targets[i])
+            progress.update(len(group))
+    return out
 
 
 def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, seconds: float = 30.0) -> pd.DataFrame:

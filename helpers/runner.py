@@ -13,9 +13,12 @@ under ``<work dir>/outputs/sweep/``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ import pandas as pd
 import papermill
 import yaml
 
-from helpers.config import REPO_ROOT, load_settings, work_dir
+from helpers.config import PARAMS_ENV, REPO_ROOT, load_settings, work_dir
 from helpers.plots import plot_sweep
 
 
@@ -32,18 +35,36 @@ def notebook_paths() -> list[Path]:
     return sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+@contextlib.contextmanager
+def params_for_kernels(params_file: str | Path) -> Iterator[None]:
+    """Point :data:`helpers.config.PARAMS_ENV` at ``params_file`` for the kernels started inside.
+
+    Every notebook's ``start(globals())`` then reads all settings from that file, including the
+    ones its short parameters cell does not list, so all notebooks of a run agree (notebook 04
+    finds the model notebook 03 trained). The variable is restored afterwards.
+    """
+    before = os.environ.get(PARAMS_ENV)
+    os.environ[PARAMS_ENV] = str(params_file)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[PARAMS_ENV]
+        else:
+            os.environ[PARAMS_ENV] = before
+
+
 def run_all(params_file: str, out_dir: Path | None = None) -> pd.DataFrame:
     """Execute all notebooks with the settings of ``params_file``; return wall seconds per notebook."""
-    parameters = load_settings(params_file).to_dict()
+    load_settings(params_file)  # fail here, before any notebook, if the file is invalid
     out_dir = out_dir or work_dir() / "outputs" / Path(params_file).stem
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for nb in notebook_paths():
         print(f"--- {nb.name}", flush=True)
         start = time.perf_counter()
-        papermill.execute_notebook(
-            nb, out_dir / nb.name, parameters=parameters, cwd=nb.parent, progress_bar=True,
-        )
+        with params_for_kernels(params_file):
+            papermill.execute_notebook(nb, out_dir / nb.name, cwd=nb.parent, progress_bar=True)
         rows.append((nb.name, time.perf_counter() - start))
     timings = pd.DataFrame(rows, columns=["notebook", "seconds"])
     timings.to_csv(out_dir / "timings.csv", index=False)
@@ -76,9 +97,12 @@ def sweep(params_file: str, grid: dict[str, list[Any]], out_dir: Path | None = N
         cfg = load_settings(params_file, **overrides)  # validates every combination first
         name = "_".join(f"{k}-{v}" for k, v in overrides.items())
         print(f"--- {name}", flush=True)
+        run_params = out_dir / f"params_{name}.yaml"
+        run_params.write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
         start = time.perf_counter()
-        papermill.execute_notebook(train_nb, out_dir / f"03_train_model_{name}.ipynb",
-                                   parameters=cfg.to_dict(), cwd=train_nb.parent, progress_bar=True)
+        with params_for_kernels(run_params):
+            papermill.execute_notebook(train_nb, out_dir / f"03_train_model_{name}.ipynb",
+                                       cwd=train_nb.parent, progress_bar=True)
         info = json.loads((cfg.model_dir / "bundle.json").read_text())["info"]
         rows.append({**overrides, "test_accuracy": info["test_accuracy"],
                      "baseline_accuracy": info["baseline_accuracy"], "best_epoch": info["best_epoch"],

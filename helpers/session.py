@@ -11,12 +11,8 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import keras
 
-from helpers.config import REPO_ROOT, Settings, load_settings, read_params, work_dir
+from helpers.config import PARAMS_ENV, REPO_ROOT, Settings, load_settings, read_params, shown_path, work_dir
 from helpers.plots import use_style
-
-#: Environment variable naming a params file that overrides the notebook's parameters
-#: cell (``make test`` sets it to ``params/quick.yaml`` so nbval runs quickly).
-PARAMS_ENV = "TUTORIAL_PARAMS"
 
 KEY_PACKAGES = ("keras", "tensorflow", "librosa", "numpy", "scikit-learn")
 
@@ -120,7 +116,7 @@ def start(namespace: dict[str, Any]) -> Settings:
     for problem in version_problems(installed, tested_versions()):
         warnings.warn(f"{problem}: results may differ from the README's. Install the tested versions "
                       "with `make run` (or `pip install -e .`) in a fresh environment.", stacklevel=2)
-    print(f"Work folder: {work_dir()}")
+    print(f"Work folder: {shown_path(work_dir())}")
     if override:
         print(f"Parameters overridden by ${PARAMS_ENV}={override}")
     return cfg

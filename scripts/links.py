@@ -29,23 +29,15 @@ COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 
 COLAB_CELL = '''\
-# On Google Colab: fetch the tutorial and use its helpers package. Elsewhere this does nothing.
-import importlib.util
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-REPOSITORY = "{url}"  # written by scripts/links.py from pyproject.toml
+# On Google Colab only: fetch this tutorial for its helpers package. Elsewhere this does nothing.
+import importlib.util, os, subprocess, sys
+REPOSITORY, CHECKOUT = "{url}", os.path.expanduser("~/genre-tutorial")  # URL from scripts/links.py
 if "google.colab" in sys.modules and importlib.util.find_spec("helpers") is None:
     if not REPOSITORY:
-        raise RuntimeError("This copy does not name its public repository, so Colab cannot fetch "
-                           "the helpers package: clone the repository and open the notebook there.")
-    checkout = Path.home() / "genre-tutorial"
-    if not checkout.exists():
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, str(checkout)], check=True)
-    sys.path.insert(0, str(checkout))
-    os.chdir(checkout / "notebooks")'''
+        raise RuntimeError("This copy does not name its public repository: clone it, open it there.")
+    if not os.path.isdir(CHECKOUT):
+        subprocess.run(["git", "clone", "-q", "--depth", "1", REPOSITORY, CHECKOUT], check=True)
+    sys.path.insert(0, CHECKOUT), os.chdir(os.path.join(CHECKOUT, "notebooks"))'''
 
 
 def repository_url(pyproject: Path = ROOT / "pyproject.toml") -> str:

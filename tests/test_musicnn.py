@@ -155,10 +155,14 @@ def test_pool_clip():
         mio.pool_clip(emb, "median")
 
 
-def test_clip_embedding_of_30s(model):
+def test_embedding_of_30s(model, tmp_path):
     sig = np.tile(_reference_signal(), 4)[: 30 * mn.SR]
-    encoder = embedding_model(model, mn.EMBEDDING_LAYER)
-    assert mio.clip_embedding(encoder, sig, how="meanmax").shape == (400,)
+    sf.write(tmp_path / "a.wav", sig, mn.SR, subtype="FLOAT")  # no rounding on the way
+    emb = mio.dataset_embeddings(model, [str(tmp_path / "a.wav")], how="meanmax", cache_dir=tmp_path / "c")
+    assert emb.shape == (1, 400)
+    per_patch = embedding_model(model, mn.EMBEDDING_LAYER).predict(mio.preprocess(sig), verbose=0)
+    assert len(per_patch) == 10  # ten 3-s patches, pooled by mean and max
+    np.testing.assert_allclose(emb[0], mio.pool_clip(per_patch, "meanmax"), atol=1e-5)
 
 
 def test_variable_length_input_and_mtt_model(reference):
@@ -216,6 +220,30 @@ def test_dataset_embeddings_one_row_per_file(tmp_path):
     emb = dataset_embeddings(load_musicnn(), paths, seconds=6.0)
     assert emb.shape == (2, 400) and emb.dtype == np.float32
     assert not np.allclose(emb[0], emb[1])
+
+
+def test_dataset_embeddings_are_cached_batched_and_recomputed_when_damaged(model, tmp_path, monkeypatch):
+    paths = []
+    for i in range(5):
+        t = np.arange(int(16000 * (3.5 + i))) / 16000
+        sf.write(tmp_path / f"{i}.wav", 0.2 * np.sin(2 * np.pi * (200 + 90 * i) * t), 16000)
+        paths.append(str(tmp_path / f"{i}.wav"))
+    cache = tmp_path / "cache"
+    one_by_one = np.stack([mio.dataset_embeddings(model, [p], cache_dir=tmp_path / f"single{k}")[0]
+                           for k, p in enumerate(paths)])
+    batched = mio.dataset_embeddings(model, paths, cache_dir=cache, clips_per_batch=3, batch_size=4)
+    np.testing.assert_allclose(batched, one_by_one, atol=1e-5)  # padding and batching change nothing
+    entries = sorted(cache.rglob("*.npy"))
+    assert len(entries) == 5 and not list(cache.rglob("*.tmp"))
+    entries[0].write_bytes(b"damaged")
+    calls = []
+    real = mio.preprocess
+    monkeypatch.setattr(mio, "preprocess", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = mio.dataset_embeddings(model, paths, cache_dir=cache)
+    assert len(calls) == 1, "only the damaged entry is recomputed"
+    np.testing.assert_allclose(again, batched, atol=1e-5)
+    other = mio.embedding_cache_key(mn.load_musicnn("MTT_musicnn"), mn.EMBEDDING_LAYER, "meanmax", 30.0)
+    assert other != mio.embedding_cache_key(model, mn.EMBEDDING_LAYER, "meanmax", 30.0), "weights count"
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,8 @@ import soundfile as sf
 import soxr
 from IPython.display import Audio
 
+from helpers.quiet import native_stderr_silenced
+
 #: Extensions read by libsndfile (FFmpeg still reads such a file if libsndfile fails on it).
 LIBSNDFILE_EXTENSIONS = frozenset({".wav", ".au", ".flac", ".ogg", ".opus", ".mp3", ".aiff", ".aif"})
 
@@ -93,15 +95,16 @@ def _decode(path: str | Path, with_libsndfile: Callable[[str], _T], with_ffmpeg:
         If no decoder can read the file; it names the file and what each decoder said.
     """
     causes = []
-    if Path(path).suffix.lower() not in FFMPEG_EXTENSIONS:
+    with native_stderr_silenced():  # decoders' own chatter ("Cannot read next header...") stays off screen
+        if Path(path).suffix.lower() not in FFMPEG_EXTENSIONS:
+            try:
+                return with_libsndfile(str(path))
+            except RuntimeError as err:  # sf.LibsndfileError, or an error while reading
+                causes.append(f"libsndfile: {getattr(err, 'error_string', err)}".rstrip("."))
         try:
-            return with_libsndfile(str(path))
-        except RuntimeError as err:  # sf.LibsndfileError, or an error while reading
-            causes.append(f"libsndfile: {getattr(err, 'error_string', err)}".rstrip("."))
-    try:
-        return with_ffmpeg(str(path))
-    except (av.FFmpegError, _NoAudioStreamError) as err:
-        causes.append(f"FFmpeg: {getattr(err, 'strerror', None) or err}")
+            return with_ffmpeg(str(path))
+        except (av.FFmpegError, _NoAudioStreamError) as err:
+            causes.append(f"FFmpeg: {getattr(err, 'strerror', None) or err}")
     reason = "; ".join(causes)
     raise AudioError(f"Cannot decode {path}: {reason}", reason)
 

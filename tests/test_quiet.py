@@ -46,3 +46,19 @@ def test_command_line_help_does_not_load_tensorflow(module):
     done = _run(code)
     assert done.returncode == 0, done.stderr
     assert "usage:" in done.stdout and done.stdout.strip().endswith("NO TENSORFLOW")
+
+
+def test_decoders_do_not_write_to_the_screen(tmp_path):
+    import numpy as np
+
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "broken.mp3").write_bytes(np.random.default_rng(1).bytes(5000))
+    code = (f"from helpers.data import DatasetError, discover\ntry:\n    discover({str(tmp_path)!r})\n"
+            "except DatasetError:\n    print('refused')")
+    done = _run(code)
+    assert done.stdout.strip() == "refused", done.stderr
+    assert "mpg123" not in done.stderr and "header" not in done.stderr, done.stderr
+    loud = _run(f"import soundfile as sf\ntry:\n    sf.info({str(tmp_path / 'a' / 'broken.mp3')!r})\n"
+                "except Exception:\n    pass")
+    assert "mpg123" in loud.stderr, "libsndfile itself does print (else this test proves nothing)"

@@ -14,17 +14,8 @@ downloads), ``extract`` (safe unpacking of tar archives), ``gtzan`` (the known G
 off the screen), ``session`` (notebook setup) and ``runner`` (all notebooks in batch).
 """
 
-import logging
-import os
-
 from helpers.quiet import quiet_tensorflow_start
 
-# TensorFlow's native start-up lines (CUDA probing, CPU instruction notes) would fill every
-# notebook's first output: the first import of tensorflow runs with them silenced, and its
-# later C++ logging keeps only errors unless the user asked for more.
+# TensorFlow's native start-up lines (CUDA probing, CPU instruction notes) and its routine
+# "retracing" warnings would fill the notebooks' outputs; see helpers.quiet.
 quiet_tensorflow_start()
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# Every Keras model traces its own predict function once; a notebook that builds several models
-# (embedding views, k-fold, bundles) makes TensorFlow's Python logger warn about "retracing",
-# which is expected here and says nothing about the lesson. Its errors still show.
-logging.getLogger("tensorflow").setLevel(logging.ERROR)

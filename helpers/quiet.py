@@ -15,6 +15,7 @@ import contextlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ class _QuietLoader(importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         with native_stderr_silenced():
             self._loader.exec_module(module)
+        _python_log_errors_only()  # after loading: TensorFlow sets its logger's level while it loads
 
 
 class _QuietFinder(importlib.abc.MetaPathFinder):
@@ -67,7 +69,25 @@ class _QuietFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
+def _python_log_errors_only() -> None:
+    """Keep only the errors of TensorFlow's Python logger.
+
+    Every Keras model traces its own predict function once; a notebook that builds several
+    models (embedding views, k-fold, bundles) makes that logger warn about "retracing", which
+    is expected here and says nothing about the lesson.
+    """
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
 def quiet_tensorflow_start() -> None:
-    """Silence TensorFlow's native start-up log for its first import in this process (idempotent)."""
-    if "tensorflow" not in sys.modules and not any(isinstance(f, _QuietFinder) for f in sys.meta_path):
+    """Keep TensorFlow's start-up log and its routine warnings off the screen (idempotent).
+
+    Its first import in this process runs with the native standard error silenced, its later
+    C++ logging keeps only errors unless ``TF_CPP_MIN_LOG_LEVEL`` says otherwise, and its
+    Python logger keeps only errors (set again once it has loaded, since loading resets it).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        _python_log_errors_only()
+    elif not any(isinstance(f, _QuietFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _QuietFinder())

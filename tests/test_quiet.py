@@ -62,3 +62,12 @@ def test_decoders_do_not_write_to_the_screen(tmp_path):
     loud = _run(f"import soundfile as sf\ntry:\n    sf.info({str(tmp_path / 'a' / 'broken.mp3')!r})\n"
                 "except Exception:\n    pass")
     assert "mpg123" in loud.stderr, "libsndfile itself does print (else this test proves nothing)"
+
+
+@pytest.mark.slow
+def test_tensorflow_python_logger_keeps_only_errors_whichever_is_imported_first():
+    for code in ("import helpers, keras; keras.ops.ones(1)", "import tensorflow, helpers"):
+        done = _run(code + "\nimport logging; print(logging.getLogger('tensorflow').level)",
+                    KERAS_BACKEND="tensorflow")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == "40", code  # logging.ERROR

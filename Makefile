@@ -37,6 +37,7 @@ test: $(INSTALLED) weights lint browser-deps
 	else echo "torch is not installed: skipping notebook 03 on the PyTorch backend (see README)"; fi
 
 ## sweep: notebook 03 over a grid of settings, metrics collected in data/outputs/sweep/
+## (notebook 07 reads the augmentation comparison: SWEEP="augment=none,specaugment seed=0,1,2,3,4")
 SWEEP ?= window_frames=150,300 learning_rate=0.001,0.003
 sweep: $(INSTALLED)
 	$(PY) -m helpers.runner --params $(PARAMS) --sweep $(SWEEP)

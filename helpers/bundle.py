@@ -1,7 +1,7 @@
 """A model bundle: the Keras model plus everything needed to use it correctly.
 
 A bundle is a folder holding ``model.keras`` and ``bundle.json`` (genre list,
-feature settings, window length, review threshold, training summary). Saving
+feature settings, window length, review threshold, temperature, training summary). Saving
 writes to a temporary sibling folder and swaps it in, so an interrupted save
 never leaves a half-written bundle.
 """
@@ -13,8 +13,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from helpers.atomic import staged_folder
 from helpers.config import FeatureSettings
+from helpers.features import cut_windows
 
 if TYPE_CHECKING:  # Keras (and with it TensorFlow) loads only when a bundle does, so CLIs start fast
     import keras
@@ -36,6 +39,24 @@ class Bundle:
     window_frames: int
     threshold: float | None = None  # review threshold on confidence; None = not chosen yet
     info: dict[str, Any] = dataclasses.field(default_factory=dict)  # settings, metrics, history
+    # scales every song's probabilities (helpers.calibration.clip_mean; notebook 07): 1 = as trained
+    temperature: float = 1.0
+
+    def window_probabilities(self, windows: np.ndarray) -> np.ndarray:
+        """The model's genre probabilities for model-sized windows ``(n, window_frames, n_mels)``.
+
+        A song's probabilities are their mean, scaled by :attr:`temperature`
+        (:func:`helpers.calibration.clip_mean`).
+        """
+        return self.model.predict(windows, batch_size=64, verbose=0)
+
+    def clip_window_probabilities(self, X: np.ndarray) -> np.ndarray:
+        """``(clips, windows, genres)`` :meth:`window_probabilities` of clip features ``X``
+        ``(clips, n_frames, n_mels)``, cut into windows as in training; their mean over windows
+        is each clip's prediction (:func:`helpers.calibration.clip_mean`)."""
+        W, _ = cut_windows(X, self.window_frames)
+        n, k = W.shape[:2]
+        return self.window_probabilities(W.reshape(n * k, *W.shape[2:])).reshape(n, k, -1)
 
     @property
     def window_seconds(self) -> float:
@@ -51,6 +72,7 @@ class Bundle:
             "features": dataclasses.asdict(self.features),
             "window_frames": self.window_frames,
             "threshold": self.threshold,
+            "temperature": self.temperature,
             "info": self.info,
         }
         with staged_folder(folder) as tmp:
@@ -61,6 +83,9 @@ class Bundle:
 
 def load_bundle(folder: str | Path) -> Bundle:
     """Load a bundle saved by :meth:`Bundle.save`.
+
+    A bundle saved before bundles had a temperature loads with temperature 1 (its
+    probabilities are the model's own, as when it was saved).
 
     Raises
     ------
@@ -88,6 +113,7 @@ def load_bundle(folder: str | Path) -> Bundle:
         window_frames=int(meta["window_frames"]),
         threshold=meta["threshold"],
         info=meta["info"],
+        temperature=float(meta.get("temperature", 1.0)),
     )
 
 

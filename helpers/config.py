@@ -42,6 +42,10 @@ ModelName = Literal["compact", "seed"]
 #: Splits of :mod:`helpers.split` (``split`` setting).
 SplitName = Literal["song", "fault_filtered", "random"]
 
+#: Alterations of the training windows (``augment`` setting, :mod:`helpers.augment`): none, or
+#: SpecAugment-style time and frequency masks with a random gain, optionally with mixup.
+Augmentation = Literal["none", "specaugment", "specaugment_mixup"]
+
 
 def choice_problem(name: str, value: Any, choices: Any) -> str | None:
     """Why ``value`` is not one of the strings of the ``Literal`` alias ``choices``; ``None`` if it is.
@@ -74,6 +78,10 @@ def choice_problem(name: str, value: Any, choices: Any) -> str | None:
 
 #: Repository root (the folder holding ``params/`` and ``notebooks/``).
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Version of the synthetic set's generator (:mod:`helpers.synth`), part of its folder's name, so
+#: a set made by an older generator is left alone and a new one is made beside it.
+SYNTH_VERSION = 2
 
 #: Environment variable that moves everything generated (data, cache, models, outputs).
 WORKDIR_ENV = "GENRE_WORKDIR"
@@ -150,6 +158,7 @@ class Settings:
     batch_size: int
     learning_rate: float
     patience: int
+    augment: Augmentation
     split: SplitName
     val_fraction: float
     test_fraction: float
@@ -159,7 +168,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         choices = (("scaling", self.scaling, Scaling), ("split", self.split, SplitName),
-                   ("model", self.model, ModelName))
+                   ("model", self.model, ModelName), ("augment", self.augment, Augmentation))
         problems = [p for p in (choice_problem(*c) for c in choices) if p]
         if not 0 < self.window_frames <= self.n_frames:
             problems.append(
@@ -199,13 +208,18 @@ class Settings:
         if self.data_dir:
             path = Path(self.data_dir).expanduser()
             return path if path.is_absolute() else work_dir() / path
-        return work_dir() / f"mini-gtzan-seed{self.seed}-{self.clips_per_genre}"
+        return work_dir() / f"mini-gtzan-v{SYNTH_VERSION}-seed{self.seed}-{self.clips_per_genre}"
 
     @property
     def run_name(self) -> str:
         """Name of this run's model bundle: dataset, model, and a hash of every setting that
-        changes the trained model (all but ``n_jobs``), so runs never overwrite each other."""
-        settings = {k: v for k, v in self.to_dict().items() if k != "n_jobs"}
+        changes the trained model (all but ``n_jobs``), so runs never overwrite each other.
+
+        ``augment: none`` is left out of the hash, so runs without augmentation keep the names
+        (and the saved bundles) they had before the setting existed.
+        """
+        settings = {k: v for k, v in self.to_dict().items()
+                    if k != "n_jobs" and (k, v) != ("augment", "none")}
         digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
         return f"{self.dataset_dir.name}-{self.model}-{digest}"
 
@@ -218,6 +232,12 @@ class Settings:
     def transfer_dir(self) -> Path:
         """Where notebook 06 saves its transfer-learning bundle (musicnn + logistic regression)."""
         return self.model_dir.with_name(f"{self.run_name}-musicnn")
+
+    @property
+    def calibrated_dir(self) -> Path:
+        """Where notebook 07 saves notebook 03's model with its temperature and the review
+        threshold chosen on the calibrated probabilities (notebook 03's bundle stays as it is)."""
+        return self.model_dir.with_name(f"{self.run_name}-calibrated")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all fields (for printing and saving)."""

@@ -3,7 +3,8 @@
 A song of any length, format, rate or channel count is cut into model-sized
 windows (every ``hop_frames`` frames, the last aligned to the end, as
 :func:`predict_song` says); the song's genre probabilities are the
-mean of its windows'. The top probability is the *confidence*; under the
+mean of its windows', scaled by the bundle's temperature (1 unless notebook 07
+calibrated it). The top probability is the *confidence*; under the
 bundle's review threshold, the song is flagged ``needs_review``.
 
 Command line (same functions as notebook 05)::
@@ -24,6 +25,7 @@ from tqdm.auto import tqdm
 
 from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle, BundleError, load_bundle
+from helpers.calibration import temper
 from helpers.config import load_settings
 from helpers.data import REPORT_COLUMNS, SKIPPED, scan_folder
 from helpers.features import cut_windows, mel_from_signal
@@ -39,13 +41,14 @@ class SongPrediction:
 
     path: str
     window_starts: np.ndarray  # start time of each window, seconds
-    window_probs: np.ndarray  # (windows, genres)
+    window_probs: np.ndarray  # (windows, genres), the model's own
     padded: bool = False  # shorter than one window, so padded with silence
+    temperature: float = 1.0  # the bundle's (helpers.calibration.clip_mean)
 
     @property
     def probs(self) -> np.ndarray:
-        """The song's genre probabilities: the mean over its windows."""
-        return self.window_probs.mean(axis=0)
+        """The song's genre probabilities: the mean over its windows, scaled by the temperature."""
+        return temper(self.window_probs.mean(axis=0), self.temperature)
 
 
 def predict_song(bundle: Bundle, path: str | Path, hop_frames: int | None = None) -> SongPrediction:
@@ -77,9 +80,9 @@ def predict_song(bundle: Bundle, path: str | Path, hop_frames: int | None = None
     frames = 1 + len(y) // fs.hop_length
     S = mel_from_signal(y, fs, n_frames=max(window, frames))
     W, starts = cut_windows(S, window, hop_frames, cover_end=True)
-    probs = bundle.model.predict(W, batch_size=64, verbose=0)
+    probs = bundle.window_probabilities(W)
     return SongPrediction(str(path), starts * fs.hop_length / fs.sample_rate, probs,
-                          padded=frames < window)
+                          padded=frames < window, temperature=bundle.temperature)
 
 
 def top3_row(
@@ -157,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", help="audio files or folders (searched recursively)")
     parser.add_argument("--model", type=Path, default=None,
                         help="model bundle folder (default: the one notebook 03 saves with "
-                             "params/default.yaml; notebook 06 saves a transfer-learning one)")
+                             "params/default.yaml; notebook 06 saves a transfer-learning one, notebook 07 "
+                             "a calibrated one, whose temperature is applied)")
     parser.add_argument("--threshold", type=float, default=None,
                         help="review threshold on confidence (default: the bundle's)")
     parser.add_argument("--hop", type=int, default=None,

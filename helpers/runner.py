@@ -7,7 +7,10 @@ notebook and of the whole run is printed at the end and saved as ``timings.csv``
 ``python -m helpers.runner --params FILE --sweep learning_rate=0.001,0.003 model=compact,seed``
 runs notebook 03 once per combination of the listed values (the way a teacher prepares
 results for a class) and collects each run's metrics into ``sweep.csv`` and ``sweep.png``
-under ``<work dir>/outputs/sweep/``.
+under ``<work dir>/outputs/sweep/``. The table is also kept under a name made of the swept
+settings (:func:`sweep_table`), so a later sweep over other settings leaves it in place:
+notebook 07 reads ``sweep-augment-seed.csv``, made by
+``make sweep SWEEP="augment=none,specaugment seed=0,1,2,3,4"``.
 """
 
 from __future__ import annotations
@@ -86,8 +89,22 @@ def parse_grid(specs: list[str]) -> dict[str, list[Any]]:
     return grid
 
 
+def sweep_table(knobs: list[str], out_dir: Path | None = None) -> Path:
+    """Where a sweep over the settings ``knobs`` keeps its table, in any order of the knobs.
+
+    >>> sweep_table(["seed", "augment"]).name
+    'sweep-augment-seed.csv'
+    """
+    return (out_dir or work_dir() / "outputs" / "sweep") / f"sweep-{'-'.join(sorted(knobs))}.csv"
+
+
 def sweep(params_file: str, grid: dict[str, list[Any]], out_dir: Path | None = None) -> pd.DataFrame:
-    """Run notebook 03 for every combination in ``grid``; return one row of metrics per run."""
+    """Run notebook 03 for every combination in ``grid``; return one row of metrics per run.
+
+    Each row holds the swept values, the run's test and baseline accuracy, its best epoch, the
+    notebook's wall time and ``run_name`` (:attr:`helpers.config.Settings.run_name`, which
+    tells a reader of the table which settings the run had).
+    """
     out_dir = out_dir or work_dir() / "outputs" / "sweep"
     out_dir.mkdir(parents=True, exist_ok=True)
     train_nb = REPO_ROOT / "notebooks" / "03_train_model.ipynb"
@@ -106,9 +123,10 @@ def sweep(params_file: str, grid: dict[str, list[Any]], out_dir: Path | None = N
         info = json.loads((cfg.model_dir / "bundle.json").read_text())["info"]
         rows.append({**overrides, "test_accuracy": info["test_accuracy"],
                      "baseline_accuracy": info["baseline_accuracy"], "best_epoch": info["best_epoch"],
-                     "notebook_seconds": round(time.perf_counter() - start, 1)})
+                     "notebook_seconds": round(time.perf_counter() - start, 1), "run_name": cfg.run_name})
     table = pd.DataFrame(rows)
     table.to_csv(out_dir / "sweep.csv", index=False)
+    table.to_csv(sweep_table(list(grid), out_dir), index=False)
     plot_sweep(table, list(grid)).savefig(out_dir / "sweep.png", bbox_inches="tight")
     return table
 

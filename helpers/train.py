@@ -74,13 +74,22 @@ class TrainResult:
 
 def fit_model(model: keras.Model, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray],
               cfg: Settings, verbose: int = 1) -> pd.DataFrame:
-    """Fit ``model`` on the training windows ``train = (X, y)``, validating on ``val``; one row per epoch."""
+    """Fit ``model`` on the training windows ``train = (X, y)``, validating on ``val``; one row per epoch.
+
+    With ``cfg.augment`` other than ``"none"``, every epoch sees a freshly altered copy of each
+    training window (:mod:`helpers.augment`); the validation windows are never altered.
+    """
     callbacks = [TqdmCallback(verbose=0, desc="epochs")] if verbose else []  # a progress bar
     if cfg.patience > 0:  # stop when the validation loss stops improving; keep its best epoch
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=cfg.patience, restore_best_weights=True))
-    fit = model.fit(*train, validation_data=val, epochs=cfg.epochs, batch_size=cfg.batch_size,
-                    shuffle=True, callbacks=callbacks, verbose=0)
+    if cfg.augment == "none":  # the windows as they are, in a new order every epoch
+        data = {"x": train[0], "y": train[1], "batch_size": cfg.batch_size, "shuffle": True}
+    else:  # batches of randomly altered windows, shuffled by AugmentedWindows itself
+        from helpers.augment import AugmentedWindows  # (so that this cell needs no extra import)
+
+        data = {"x": AugmentedWindows(*train, cfg), "shuffle": False}
+    fit = model.fit(**data, validation_data=val, epochs=cfg.epochs, callbacks=callbacks, verbose=0)
     return pd.DataFrame(fit.history, index=pd.RangeIndex(1, len(fit.epoch) + 1, name="epoch"))
 
 

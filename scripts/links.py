@@ -37,6 +37,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("helpers") is None
         raise RuntimeError("This copy does not name its public repository: clone it, open it there.")
     if not os.path.isdir(CHECKOUT):
         subprocess.run(["git", "clone", "-q", "--depth", "1", REPOSITORY, CHECKOUT], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", CHECKOUT + "/requirements-colab.txt"])
     sys.path.insert(0, CHECKOUT), os.chdir(os.path.join(CHECKOUT, "notebooks"))'''
 
 

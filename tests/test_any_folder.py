@@ -87,7 +87,7 @@ def test_every_notebook_runs_on_a_folder_that_is_not_gtzan(tmp_path):
     timings = run_all(str(params), out_dir=out)
     print(timings.to_string(index=False))  # the runtime of each notebook, for the record
 
-    assert len(timings) == 6
+    assert len(timings) == 7
 
     def text_of(notebook: str) -> str:
         cells = json.loads((out / notebook).read_text())["cells"]

@@ -47,3 +47,28 @@ def test_bundle_of_another_version_is_refused(tmp_path):
     (folder / "bundle.json").write_text(json.dumps(meta))
     with pytest.raises(BundleError, match="version 99"):
         load_bundle(folder)
+
+
+def test_temperature_travels_with_the_bundle(tmp_path):
+    bundle = _bundle(threshold=0.4)
+    bundle.temperature = 2.5
+    loaded = load_bundle(bundle.save(tmp_path / "m"))
+    assert loaded.temperature == 2.5
+    W = np.random.default_rng(1).random((5, 32, 16), dtype=np.float32)
+    np.testing.assert_allclose(loaded.window_probabilities(W), loaded.model.predict(W, verbose=0), rtol=1e-6)
+    X = np.random.default_rng(2).random((2, 64, 16), dtype=np.float32)  # two clips of two windows
+    per_clip = loaded.clip_window_probabilities(X)
+    assert per_clip.shape == (2, 2, 3)
+    np.testing.assert_allclose(per_clip.reshape(4, 3), loaded.window_probabilities(X.reshape(4, 32, 16)),
+                               rtol=1e-6)
+
+
+def test_a_bundle_saved_before_temperatures_loads_and_predicts_as_it_did(tmp_path):
+    folder = _bundle(threshold=0.4).save(tmp_path / "old")
+    meta = json.loads((folder / "bundle.json").read_text())
+    del meta["temperature"]  # as bundle.json was written before bundles had one
+    (folder / "bundle.json").write_text(json.dumps(meta))
+    old = load_bundle(folder)
+    assert old.temperature == 1.0 and old.threshold == 0.4
+    W = np.random.default_rng(3).random((4, 32, 16), dtype=np.float32)
+    assert np.array_equal(old.window_probabilities(W), old.model.predict(W, batch_size=64, verbose=0))

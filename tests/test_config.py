@@ -295,8 +295,9 @@ def _norm(name: str) -> str:
 
 
 def _parse_req(text: str) -> tuple[str, str | None]:
-    """``name==4.6.*`` / ``name=4.6`` / ``name 4.6`` -> (normalized name, "4.6")."""
-    m = _NAME.match(text.split("#")[0])
+    """``name==4.6.*`` / ``name=4.6`` / ``name 4.6`` -> (normalized name, "4.6"); an environment
+    marker (``; sys_platform == ...``) is ignored."""
+    m = _NAME.match(text.split("#")[0].split(";")[0])
     assert m, f"cannot parse requirement {text!r}"
     name, rest = _norm(m.group(1)), m.group(2).strip()
     if name in ENV_EXTRAS or not rest:
@@ -321,6 +322,7 @@ def test_requirement_parser():
     assert _parse_req("soxr-python 1.1.*") == ("soxr", "1.1")
     assert _parse_req("python") == ("python", None)
     assert _parse_req("python >=3.11,<3.14") == ("python", None)
+    assert _parse_req("midirenderer==0.1.*; sys_platform == 'darwin'") == ("midirenderer", "0.1")
 
 
 def _environment_problems(env_path: Path) -> list[str]:
@@ -402,14 +404,29 @@ def test_environment_yml_matches_pyproject():
     assert _environment_problems(REPO_ROOT / "environment.yml") == []
 
 
+def test_colab_requirements_pin_like_pyproject():
+    deps, _ = _pyproject_pins()
+    lines = (REPO_ROOT / "requirements-colab.txt").read_text().splitlines()
+    wanted = dict(_parse_req(line) for line in lines if line.strip() and not line.startswith("#"))
+    assert wanted and {name: deps.get(name) for name in wanted} == wanted
+
+
 def test_binder_environment_is_the_same_without_the_project():
     """repo2docker builds the environment before the repository is copied in, so Binder's copy
-    must not install the project (binder/postBuild does); the packages must be the same."""
+    must not install the project (binder/postBuild does); the packages must be the same, and so
+    must the pip entries (packages conda-forge lacks) after the project's ``-e .``."""
     root = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
     binder = yaml.safe_load((REPO_ROOT / "binder" / "environment.yml").read_text())
     assert binder["channels"] == root["channels"]
-    assert binder["dependencies"] == [d for d in root["dependencies"] if not isinstance(d, dict)]
-    assert [d for d in root["dependencies"] if isinstance(d, dict)] == [{"pip": ["-e ."]}]
+
+    def split(env):
+        conda = [d for d in env["dependencies"] if not isinstance(d, dict)]
+        pip = [e for d in env["dependencies"] if isinstance(d, dict) for e in d["pip"]]
+        return conda, pip
+
+    (root_conda, root_pip), (binder_conda, binder_pip) = split(root), split(binder)
+    assert binder_conda == root_conda
+    assert root_pip == ["-e .", *binder_pip]
     post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post_build and "helpers.pretrained" in post_build
     assert os.access(REPO_ROOT / "binder" / "postBuild", os.X_OK)

@@ -268,3 +268,42 @@ def test_vgg_matches_original_graph(vgg_reference):
 def test_vgg_names_are_checked():
     with pytest.raises(ValueError, match="MTT_vgg"):
         mn.load_vgg("MSD_vgg")
+
+
+def test_genre_tag_map_names_every_genre_with_real_tags():
+    from helpers.config import GTZAN_GENRES
+
+    assert set(mio.GENRE_TAGS) == set(GTZAN_GENRES)
+    fitting = {tag for tags in mio.GENRE_TAGS.values() for tag in tags}
+    assert fitting <= set(mn.tag_names()), "every fitting tag is one musicnn can output"
+    assert "electronic" not in fitting
+
+
+def test_genre_tags_average_each_labels_clips(model, tmp_path):
+    import pandas as pd
+
+    rows = []
+    for label, freq in (("jazz", 220.0), ("my label", 880.0)):
+        for i in range(3):
+            path = tmp_path / f"{label}{i}.wav"
+            t = np.arange(int(16000 * 3.5)) / 16000
+            sf.write(path, 0.2 * np.sin(2 * np.pi * freq * (1 + i / 10) * t), 16000)
+            rows.append({"path": str(path), "label": label})
+    clips = pd.DataFrame(rows)
+    table = mio.genre_tags(model, clips, k=2, clips_per_label=2)
+    assert list(table.index) == ["jazz", "my label"]
+    assert list(table.columns) == ["tag 1", "tag 2", mio.FITS]
+    assert table.loc["my label", mio.FITS] is None, "no map for labels that are not GTZAN genres"
+    assert table.loc["jazz", mio.FITS] in (True, False)
+    # the table's first tag is the top tag of the mean taggram of the label's first two clips
+    x = np.concatenate([mio.preprocess(mio.clip_audio(p)) for p in clips["path"][3:5]])
+    mean = mio.features(model, x)["taggram"].mean(axis=0)
+    tag, p = mio.top_tags(mean, mn.tag_names(), 1)[0]
+    assert table.loc["my label", "tag 1"] == f"{tag} ({p:.2f})"
+
+
+def test_describe_tags_without_known_genres():
+    import pandas as pd
+
+    table = pd.DataFrame({"tag 1": ["rock (0.3)"], mio.FITS: [None]}, index=["mine"])
+    assert mio.describe_tags(table).startswith("These labels are not GTZAN's genre names")

@@ -127,3 +127,25 @@ def test_cli_missing_model_and_usage_errors(tmp_path, capsys):
     assert exit_info.value.code == 2
     with pytest.raises(SystemExit):
         predict.main([str(tmp_path), "--threshold", "7"])
+
+
+def test_the_bundle_temperature_applies_to_songs_and_on_the_command_line(bundle, tmp_path, capsys):
+    import dataclasses
+
+    from helpers.calibration import temper
+
+    path = _write(tmp_path / "songs" / "a.wav", "disco", 6, 16000, 3)
+    plain = predict.predict_song(bundle, path)
+    warm = dataclasses.replace(bundle, temperature=3.0)
+    softened = predict.predict_song(warm, path)
+    np.testing.assert_allclose(softened.window_probs, plain.window_probs, rtol=1e-6)  # the model's own
+    np.testing.assert_allclose(softened.probs, temper(plain.probs, 3.0), rtol=1e-5)
+    assert softened.probs.max() < plain.probs.max() and softened.probs.argmax() == plain.probs.argmax()
+    assert plain.temperature == 1 and np.array_equal(plain.probs, plain.window_probs.mean(axis=0))
+    folder = warm.save(tmp_path / "calibrated")
+    assert predict.main([str(path), "--model", str(folder), "--csv", str(tmp_path / "out.csv")]) == 0
+    row = pd.read_csv(tmp_path / "out.csv").iloc[0]
+    table, _ = predict.predict_paths(warm, [path])
+    assert row["confidence"] == pytest.approx(table["confidence"].item()) == pytest.approx(
+        round(float(softened.probs.max()), 4))
+    capsys.readouterr()

@@ -16,3 +16,28 @@ def test_parse_grid_reads_values_as_yaml_and_rejects_malformed_entries():
     assert parse_grid(["epochs=2,4", "scaling=db"]) == {"epochs": [2, 4], "scaling": ["db"]}
     with pytest.raises(ValueError, match="name=value1,value2"):
         parse_grid(["epochs"])
+
+
+def test_a_sweep_keeps_its_table_under_the_swept_settings_and_names_each_run(tmp_path, monkeypatch):
+    import json
+
+    import pandas as pd
+
+    from helpers import runner
+    from helpers.config import load_settings
+
+    def fake_notebook(notebook, output, cwd, progress_bar):  # stands in for notebook 03: saves bundle.json
+        import os
+
+        cfg = load_settings(os.environ["TUTORIAL_PARAMS"])
+        cfg.model_dir.mkdir(parents=True)
+        (cfg.model_dir / "bundle.json").write_text(json.dumps({"info": {
+            "test_accuracy": 0.5 + cfg.seed / 10, "baseline_accuracy": 0.4, "best_epoch": 2}}))
+
+    monkeypatch.setattr(runner.papermill, "execute_notebook", fake_notebook)
+    table = runner.sweep("params/quick.yaml", {"seed": [0, 1], "augment": ["none"]}, out_dir=tmp_path)
+    saved = pd.read_csv(runner.sweep_table(["augment", "seed"], tmp_path))
+    pd.testing.assert_frame_equal(saved, pd.read_csv(tmp_path / "sweep.csv"))
+    assert saved["test_accuracy"].tolist() == [0.5, 0.6]
+    assert saved["run_name"].tolist() == [load_settings("params/quick.yaml", seed=s).run_name for s in (0, 1)]
+    assert table["run_name"].tolist() == saved["run_name"].tolist()

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,3 +123,55 @@ def test_training_twice_with_one_seed_gives_the_same_model():
         runs.append((result.history, clip_probabilities(model, X, 32)))
     pd.testing.assert_frame_equal(runs[0][0], runs[1][0])
     np.testing.assert_allclose(runs[0][1], runs[1][1], atol=1e-6)
+
+
+def _fit_twice(cfg, fit):
+    """Weights and history of two fits of the same compact model from the same seed."""
+    import keras
+
+    from helpers.models import fit_normalization
+
+    clips, X = _separable(seed=5)
+    W, owner = windows(X, 32)
+    y = one_hot(clips["label"], ["high", "low"])[owner]
+    runs = []
+    for _ in range(2):
+        model = build_model("compact", (32, 8), 2, cfg.learning_rate, seed=cfg.seed)
+        fit_normalization(model, W)
+        keras.utils.set_random_seed(cfg.seed)
+        history = fit(model, (W[:36], y[:36]), (W[36:], y[36:]), cfg)
+        runs.append((history, model.get_weights()))
+    return runs
+
+
+@pytest.mark.slow
+def test_without_augmentation_fit_model_is_the_plain_keras_fit():
+    """augment: none must train exactly as before the setting existed: model.fit on the arrays."""
+    from helpers.train import fit_model
+
+    cfg = load_settings(n_frames=64, window_frames=32, n_mels=8, epochs=3, patience=0, batch_size=8)
+
+    def plain(model, train, val, cfg):
+        fit = model.fit(*train, validation_data=val, epochs=cfg.epochs, batch_size=cfg.batch_size,
+                        shuffle=True, verbose=0)
+        return pd.DataFrame(fit.history, index=pd.RangeIndex(1, len(fit.epoch) + 1, name="epoch"))
+
+    (ours, weights), _ = _fit_twice(cfg, lambda *a: fit_model(*a, verbose=0))
+    (theirs, plain_weights), _ = _fit_twice(cfg, plain)
+    pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+    for a, b in zip(weights, plain_weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("augment", ["specaugment", "specaugment_mixup"])
+def test_augmented_training_repeats_exactly_and_differs_from_plain(augment):
+    from helpers.train import fit_model
+
+    cfg = load_settings(n_frames=64, window_frames=32, n_mels=8, epochs=3, patience=2, batch_size=8)
+    (first, w1), (second, w2) = _fit_twice(dataclasses.replace(cfg, augment=augment),
+                                           lambda *a: fit_model(*a, verbose=0))
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert all(np.array_equal(a, b) for a, b in zip(w1, w2, strict=True))
+    (plain, _), _ = _fit_twice(cfg, lambda *a: fit_model(*a, verbose=0))
+    assert not np.allclose(first["loss"], plain["loss"])

@@ -1,0 +1,206 @@
+"""Does a setting help? Two values of it compared over several seeds, paired by seed.
+
+One training run is one draw: another seed gives another initialization, another order of
+the batches, other random alterations (and, for the synthetic set, other data and another
+split), and the test accuracy moves by a few points for no other reason. So a setting is
+compared with ``none`` over several seeds, and the comparison is *paired*: the two runs of one
+seed share everything but the setting, and the differences within seeds are what count.
+
+The runs come from ``make sweep`` (:data:`SWEEP_COMMAND`, notebook 03 once per run, read back
+by :func:`sweep_runs`) or, when that table is missing, from a reduced set trained here
+(:func:`train_runs`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+from tqdm.auto import tqdm
+
+from helpers.config import Settings
+from helpers.pipeline import train_and_test
+from helpers.runner import sweep_table
+
+#: The setting compared and its values: the first is the reference.
+SETTING, COMPARED = "augment", ("none", "specaugment")
+#: Seeds of the full comparison, and of the reduced one run when no sweep table is found.
+SWEEP_SEEDS, REDUCED_SEEDS = (0, 1, 2, 3, 4), 2
+#: The command that makes the full comparison's table.
+SWEEP_COMMAND = (f'make sweep SWEEP="{SETTING}={",".join(COMPARED)} '
+                 f'seed={",".join(map(str, SWEEP_SEEDS))}"')
+#: Columns of a table of runs.
+RUN_COLUMNS = [SETTING, "seed", "test_accuracy", "baseline_accuracy", "best_epoch"]
+
+
+def sweep_runs(cfg: Settings) -> tuple[pd.DataFrame | None, str]:
+    """The runs of the sweep table made by :data:`SWEEP_COMMAND` that match ``cfg``.
+
+    A row matches when its run had ``cfg``'s settings except the compared setting and the seed
+    (its ``run_name`` says so). Usable: at least two seeds that have every value of
+    :data:`COMPARED`.
+
+    Returns
+    -------
+    runs, note
+        The matching runs (:data:`RUN_COLUMNS`, one row per run) or ``None``, and a sentence
+        saying where they come from, or why none could be used.
+    """
+    path = sweep_table([SETTING, "seed"])
+    if not path.is_file():
+        return None, f"No sweep table at {path.name}: `{SWEEP_COMMAND}` makes it."
+    table = pd.read_csv(path)
+    expected = [dataclasses.replace(cfg, **{SETTING: v, "seed": int(s)}).run_name
+                for v, s in zip(table[SETTING], table["seed"], strict=True)]
+    table = table[table["run_name"] == expected]
+    table = table[table[SETTING].isin(COMPARED)]
+    complete = table.groupby("seed")[SETTING].nunique() == len(COMPARED)
+    runs = table[table["seed"].isin(complete[complete].index)][RUN_COLUMNS]
+    if runs["seed"].nunique() < 2:
+        return None, (f"The sweep table {path.name} has fewer than two seeds with every value of "
+                      f"{SETTING} for these settings: `{SWEEP_COMMAND}` (with these parameters) makes them.")
+    return runs.reset_index(drop=True), (f"From the sweep table {path.name}: notebook 03 run once per "
+                                         f"seed and value, {len(runs)} runs; a seed there draws "
+                                         f"{seed_changes(cfg)}.")
+
+
+def seed_changes(cfg: Settings) -> str:
+    """What another ``seed`` changes in a run of notebook 03 with these settings (for a sentence).
+
+    >>> from helpers.config import load_settings
+    >>> seed_changes(load_settings(data_dir="gtzan", split="fault_filtered"))
+    'another initialization, batch order and random alterations (the data and the split are fixed)'
+    """
+    rest = "initialization, batch order and random alterations"
+    if not cfg.data_dir:
+        return f"another synthetic dataset, split, {rest}"
+    if cfg.split == "fault_filtered":
+        return f"another {rest} (the data and the split are fixed)"
+    return f"another split, {rest}"
+
+
+def train_runs(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[str], split: pd.Series,
+               known: dict[str, float], seeds: int = REDUCED_SEEDS) -> tuple[pd.DataFrame, str]:
+    """The reduced comparison: every value of :data:`COMPARED` for ``seeds`` seeds, trained here.
+
+    The data and the split stay those of ``cfg``; the seeds ``cfg.seed, cfg.seed + 1, ...``
+    change only the initialization, the batch order and the random alterations. The run that
+    ``cfg`` itself describes is notebook 03's, so its numbers come from ``known``
+    (``bundle.info``: ``test_accuracy``, ``baseline_accuracy``, ``best_epoch``) instead of
+    being trained again.
+
+    Returns
+    -------
+    runs, note
+        One row per run (:data:`RUN_COLUMNS`), and a sentence saying how they were made and
+        how long that took.
+    """
+    start, rows = time.perf_counter(), []
+    jobs = [(value, cfg.seed + i) for i in range(seeds) for value in COMPARED]
+    for value, seed in tqdm(jobs, desc="trainings", unit="run"):
+        if (value, seed) == (getattr(cfg, SETTING), cfg.seed):
+            rows.append({SETTING: value, "seed": seed, **{k: known[k] for k in RUN_COLUMNS[2:]}})
+            continue
+        trained = train_and_test(dataclasses.replace(cfg, **{SETTING: value, "seed": seed}),
+                                 X, labels, genres, split, verbose=0)
+        rows.append({SETTING: value, "seed": seed, "test_accuracy": trained.report["accuracy"],
+                     "baseline_accuracy": trained.baseline_accuracy, "best_epoch": trained.result.best_epoch})
+    return pd.DataFrame(rows, columns=RUN_COLUMNS), (
+        f"Reduced comparison trained here: {seeds} seeds on this notebook's data and split, "
+        f"{len(jobs) - 1} trainings in {time.perf_counter() - start:.0f} s (notebook 03's run reused).")
+
+
+def paired_differences(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per seed, the test accuracy of each compared value minus the reference's (``COMPARED[0]``).
+
+    >>> runs = pd.DataFrame({"augment": ["none", "specaugment"] * 2, "seed": [0, 0, 1, 1],
+    ...                      "test_accuracy": [0.7, 0.75, 0.8, 0.78]})
+    >>> paired_differences(runs).round(2).to_dict("list")
+    {'seed': [0, 1], 'specaugment': [0.05, -0.02]}
+    """
+    wide = runs.pivot(index="seed", columns=SETTING, values="test_accuracy")
+    diffs = wide[[v for v in COMPARED[1:] if v in wide]].sub(wide[COMPARED[0]], axis=0)
+    return diffs.reset_index().rename_axis(columns=None)
+
+
+def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean and spread of test accuracy per value, and the paired difference to the reference.
+
+    Returns one row per value of :data:`COMPARED`: ``seeds``, ``mean``, ``std`` (over seeds),
+    and for each value but the reference ``mean_difference``, its 95% t-interval (``low``,
+    ``high``), ``p_value`` (paired t-test: a t-test of the differences) and ``better`` /
+    ``worse`` (seeds where it won or lost).
+    """
+    table = runs.groupby(SETTING)["test_accuracy"].agg(seeds="size", mean="mean", std="std")
+    table = table.reindex([v for v in COMPARED if v in table.index])
+    diffs = paired_differences(runs).drop(columns="seed")
+    paired = {}
+    for value in diffs:
+        d = diffs[value].to_numpy()
+        spread = d.std(ddof=1) if len(d) > 1 else 0.0
+        half, p = np.nan, np.nan  # no interval from one seed, or from differences that never vary
+        if spread > 1e-9:  # (equal differences, e.g. the same number of clips, differ by rounding only)
+            half = stats.t.ppf(0.975, len(d) - 1) * spread / np.sqrt(len(d))
+            p = stats.ttest_1samp(d, 0.0).pvalue
+        paired[value] = {"mean_difference": d.mean(), "low": d.mean() - half, "high": d.mean() + half,
+                         "p_value": p, "better": int((d > 0).sum()), "worse": int((d < 0).sum())}
+    return table.join(pd.DataFrame.from_dict(paired, orient="index"))
+
+
+def describe_comparison(summary: pd.DataFrame) -> str:
+    """Markdown: each value's mean ± spread, then what the paired differences say."""
+    reference = COMPARED[0]
+    parts = [f"{value}: **{row['mean']:.1%}** ± {row['std']:.1%}" for value, row in summary.iterrows()]
+    lines = [f"Test accuracy over {int(summary['seeds'].min())} seeds (mean ± standard deviation): "
+             + "; ".join(parts) + "."]
+    for value, row in summary.drop(index=reference).iterrows():
+        n = int(summary.loc[value, "seeds"])
+        ties = n - int(row["better"]) - int(row["worse"])
+        line = (f"Paired by seed, {value} minus {reference}: **{100 * row['mean_difference']:+.1f} points** "
+                f"on average; better on {int(row['better'])} seeds, worse on {int(row['worse'])}, "
+                f"tied on {ties}.")
+        if np.isnan(row["low"]):
+            line += (" The differences do not vary, or there are too few of them, so they give no interval: "
+                     "more seeds are needed to tell a real difference from luck.")
+        else:
+            real = row["low"] > 0 or row["high"] < 0
+            line += (f" 95% interval of the mean difference: {100 * row['low']:+.1f} to "
+                     f"{100 * row['high']:+.1f}"
+                     f" points (paired t-test p = {row['p_value']:.2f}). "
+                     + ("The interval excludes 0: with these seeds the difference looks real."
+                        if real else
+                        "The interval includes 0: with these seeds the difference could be chance."))
+        lines.append(line)
+    return "\n\n".join(lines)
+
+
+def plot_paired(runs: pd.DataFrame) -> Figure:
+    """Test accuracy per seed, one line per seed across the compared values (left), and the
+    paired differences with their mean (right)."""
+    wide = runs.pivot(index="seed", columns=SETTING, values="test_accuracy")
+    values = [v for v in COMPARED if v in wide]
+    fig, (ax_runs, ax_diff) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1.2, 1]})
+    for seed, row in wide[values].iterrows():
+        ax_runs.plot(values, row.to_numpy(), "o-", color="grey", alpha=0.6)
+        ax_runs.annotate(f"seed {seed}", (len(values) - 1, row.iloc[-1]), xytext=(6, 0),
+                         textcoords="offset points", fontsize=7, va="center")
+    ax_runs.plot(values, wide[values].mean().to_numpy(), "s-", color="tab:blue", markersize=8, label="mean")
+    ax_runs.set(ylabel="test accuracy", title="One line per seed", xlim=(-0.3, len(values) - 0.4))
+    ax_runs.legend(loc="lower left")
+    diffs = paired_differences(runs).set_index("seed")
+    for i, value in enumerate(diffs.columns):
+        ax_diff.scatter(np.full(len(diffs), i), 100 * diffs[value], color="grey", zorder=3)
+        ax_diff.scatter([i], [100 * diffs[value].mean()], marker="_", s=900, color="tab:blue", zorder=4,
+                        label="mean difference" if i == 0 else None)
+    ax_diff.axhline(0, color="black", linewidth=0.8)
+    ax_diff.set_xticks(range(len(diffs.columns)), [f"{v} − {values[0]}" for v in diffs.columns])
+    ax_diff.set(xlim=(-0.8, len(diffs.columns) - 0.2), ylabel="difference (points)",
+                title="Paired differences (same seed)")
+    ax_diff.legend(loc="upper right")
+    fig.tight_layout()
+    return fig

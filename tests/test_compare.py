@@ -1,0 +1,109 @@
+"""Comparing augmentation with none over seeds: the sweep's table, the reduced runs, the statistics."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers import compare
+from helpers.config import load_settings
+from helpers.runner import sweep_table
+
+
+def _runs(none, augmented):
+    seeds = range(len(none))
+    return pd.DataFrame({"augment": ["none"] * len(none) + ["specaugment"] * len(augmented),
+                         "seed": [*seeds, *seeds], "test_accuracy": [*none, *augmented]})
+
+
+def test_paired_statistics_are_those_of_the_differences():
+    runs = _runs([0.70, 0.75, 0.80, 0.72], [0.74, 0.76, 0.85, 0.72])
+    summary = compare.summarize_runs(runs)
+    assert list(summary.index) == ["none", "specaugment"]
+    assert summary.loc["none", "seeds"] == 4
+    np.testing.assert_allclose(summary["mean"], [0.7425, 0.7675])
+    d = np.array([0.04, 0.01, 0.05, 0.0])
+    row = summary.loc["specaugment"]
+    assert row["mean_difference"] == pytest.approx(d.mean())
+    paired = stats.ttest_rel([0.74, 0.76, 0.85, 0.72], [0.70, 0.75, 0.80, 0.72])
+    assert row["p_value"] == pytest.approx(paired.pvalue)
+    half = stats.t.ppf(0.975, 3) * d.std(ddof=1) / 2
+    assert (row["low"], row["high"]) == pytest.approx((d.mean() - half, d.mean() + half))
+    assert (row["better"], row["worse"]) == (3, 0)
+    text = compare.describe_comparison(summary)
+    assert "better on 3 seeds, worse on 0, tied on 1" in text and "+2.5 points" in text
+
+
+def test_the_verdict_follows_the_interval():
+    assert "excludes 0" in compare.describe_comparison(compare.summarize_runs(
+        _runs([0.70, 0.72, 0.74], [0.80, 0.83, 0.84])))
+    assert "could be chance" in compare.describe_comparison(compare.summarize_runs(
+        _runs([0.70, 0.72, 0.74], [0.75, 0.70, 0.73])))
+    same = compare.summarize_runs(_runs([0.70, 0.80], [0.80, 0.90]))  # equal differences: no interval
+    assert np.isnan(same.loc["specaugment", "low"])
+    assert "more seeds are needed" in compare.describe_comparison(same)
+
+
+def _write_sweep(cfg, rows):
+    path = sweep_table(["augment", "seed"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pd.DataFrame([{"augment": a, "seed": s, "test_accuracy": acc, "baseline_accuracy": 0.5,
+                           "best_epoch": 3, "notebook_seconds": 1.0,
+                           "run_name": dataclasses.replace(c, augment=a, seed=s).run_name}
+                          for c, a, s, acc in rows])
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_the_sweep_table_is_read_for_matching_settings_only():
+    cfg = load_settings()
+    runs, note = compare.sweep_runs(cfg)
+    assert runs is None and compare.SWEEP_COMMAND in note
+    other = load_settings(learning_rate=0.003)
+    _write_sweep(cfg, [(cfg, "none", 0, 0.7), (cfg, "specaugment", 0, 0.8), (cfg, "none", 1, 0.72),
+                       (cfg, "specaugment", 1, 0.79), (cfg, "none", 2, 0.75),  # seed 2 is incomplete
+                       (other, "none", 3, 0.1), (other, "specaugment", 3, 0.1)])
+    runs, note = compare.sweep_runs(cfg)
+    assert runs[["augment", "seed"]].values.tolist() == [["none", 0], ["specaugment", 0], ["none", 1],
+                                                        ["specaugment", 1]]
+    assert list(runs.columns) == compare.RUN_COLUMNS and "4 runs" in note and "synthetic dataset" in note
+    runs, note = compare.sweep_runs(dataclasses.replace(cfg, epochs=3))
+    assert runs is None and "fewer than two seeds" in note
+
+
+def test_the_reduced_comparison_trains_all_but_notebook_03s_run(monkeypatch):
+    cfg = load_settings(seed=4)
+    trained = []
+
+    def fake_train_and_test(run_cfg, X, labels, genres, split, verbose):
+        trained.append((run_cfg.augment, run_cfg.seed))
+        assert dataclasses.replace(run_cfg, augment=cfg.augment, seed=cfg.seed) == cfg, "only these two vary"
+        return types.SimpleNamespace(report={"accuracy": 0.5 + run_cfg.seed / 100}, baseline_accuracy=0.4,
+                                     result=types.SimpleNamespace(best_epoch=7))
+
+    monkeypatch.setattr(compare, "train_and_test", fake_train_and_test)
+    known = {"test_accuracy": 0.9, "baseline_accuracy": 0.3, "best_epoch": 2}
+    runs, note = compare.train_runs(cfg, None, None, ["a"], None, known, seeds=2)
+    assert trained == [("specaugment", 4), ("none", 5), ("specaugment", 5)]
+    assert runs.iloc[0].tolist() == ["none", 4, 0.9, 0.3, 2]
+    assert runs["test_accuracy"].tolist()[1:] == [0.54, 0.55, 0.55]
+    assert "3 trainings" in note and "2 seeds" in note
+
+
+def test_what_a_seed_changes():
+    assert "synthetic dataset" in compare.seed_changes(load_settings())
+    assert compare.seed_changes(load_settings(data_dir="mine")).startswith("another split")
+
+
+def test_paired_figure():
+    fig = compare.plot_paired(_runs([0.7, 0.75, 0.8], [0.74, 0.76, 0.85]))
+    assert [ax.get_title() for ax in fig.axes] == ["One line per seed", "Paired differences (same seed)"]

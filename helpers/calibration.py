@@ -124,6 +124,8 @@ def choose_threshold(curve: pd.DataFrame, target_accuracy: float) -> float:
 LOWEST, HIGHEST = 0.05, 20.0
 #: Fitted temperatures outside this range are reported as not to be trusted (:func:`describe_temperature`).
 PLAUSIBLE = (0.1, 10.0)
+#: Temperatures within this distance of 1 are described as "close to 1" (little to correct).
+NEAR_ONE = 0.1
 
 
 def temper(probs: np.ndarray, temperature: float) -> np.ndarray:
@@ -281,13 +283,14 @@ def describe_temperature(temperature: float, scores: pd.DataFrame) -> str:
 overconfident and temperature scaling softens its probabilities. Test clips: mean confidence 0.90 → \
 0.80 against an accuracy of 75%; ECE 0.100 → 0.050; log loss 0.800 → 0.700.
     """
-    if temperature > 1:
+    if abs(temperature - 1) < NEAR_ONE:
+        verdict = ("close to 1, so the model's confidence already fitted the validation clips about "
+                   "right, and temperature scaling changes little")
+    elif temperature > 1:
         verdict = "above 1, so the model was overconfident and temperature scaling softens its probabilities"
-    elif temperature < 1:
+    else:
         verdict = ("below 1, so the model was underconfident and temperature scaling sharpens its "
                    "probabilities")
-    else:
-        verdict = "exactly 1: no temperature fitted the validation clips better than the model's own"
     lines = [f"The temperature fitted on the validation clips is **{temperature:.2f}**: {verdict}."]
     if not PLAUSIBLE[0] < temperature < PLAUSIBLE[1]:
         lines.append("So extreme a temperature means the validation clips are too few (or too easy) to "
@@ -297,6 +300,11 @@ overconfident and temperature scaling softens its probabilities. Test clips: mea
         lines.append(f"{part.capitalize()} clips: mean confidence {b['mean confidence']:.2f} → "
                      f"{a['mean confidence']:.2f} against an accuracy of {b['accuracy']:.0%}; ECE "
                      f"{b['ECE']:.3f} → {a['ECE']:.3f}; log loss {b['log loss']:.3f} → {a['log loss']:.3f}.")
+    if ("validation", "after") in scores.index and \
+            scores.loc[("validation", "after"), "ECE"] > scores.loc[("validation", "before"), "ECE"]:
+        lines.append("The validation ECE rose although the log loss fell: the temperature is chosen for "
+                     "the lowest log loss, not the lowest ECE, and with a few dozen clips in ten bins one "
+                     "clip crossing a bin edge moves the ECE by a point or more.")
     return " ".join(lines)
 
 

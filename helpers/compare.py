@@ -132,7 +132,8 @@ def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and spread of test accuracy per value, and the paired difference to the reference.
 
     Returns one row per value of :data:`COMPARED`: ``seeds``, ``mean``, ``std`` (over seeds),
-    and for each value but the reference ``mean_difference``, its 95% t-interval (``low``,
+    and for each value but the reference ``mean_difference``, the differences' standard deviation
+    ``difference_std``, the mean difference's 95% t-interval (``low``,
     ``high``), ``p_value`` (paired t-test: a t-test of the differences) and ``better`` /
     ``worse`` (seeds where it won or lost).
     """
@@ -147,7 +148,8 @@ def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
         if spread > 1e-9:  # (equal differences, e.g. the same number of clips, differ by rounding only)
             half = stats.t.ppf(0.975, len(d) - 1) * spread / np.sqrt(len(d))
             p = stats.ttest_1samp(d, 0.0).pvalue
-        paired[value] = {"mean_difference": d.mean(), "low": d.mean() - half, "high": d.mean() + half,
+        paired[value] = {"mean_difference": d.mean(), "difference_std": spread,
+                         "low": d.mean() - half, "high": d.mean() + half,
                          "p_value": p, "better": int((d > 0).sum()), "worse": int((d < 0).sum())}
     return table.join(pd.DataFrame.from_dict(paired, orient="index"))
 
@@ -169,7 +171,8 @@ def describe_comparison(summary: pd.DataFrame) -> str:
                      "more seeds are needed to tell a real difference from luck.")
         else:
             real = row["low"] > 0 or row["high"] < 0
-            line += (f" 95% interval of the mean difference: {100 * row['low']:+.1f} to "
+            line += (f" The differences' standard deviation is {100 * row['difference_std']:.1f} points;"
+                     f" 95% interval of the mean difference: {100 * row['low']:+.1f} to "
                      f"{100 * row['high']:+.1f}"
                      f" points (paired t-test p = {row['p_value']:.2f}). "
                      + ("The interval excludes 0: with these seeds the difference looks real."

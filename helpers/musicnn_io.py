@@ -411,21 +411,24 @@ def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, clips_per_la
 
 def describe_tags(table: pd.DataFrame) -> str:
     r"""One sentence on a :func:`genre_tags` table: for how many genres a fitting tag is among the
-    top ones, which genres miss, and how often "electronic" comes first.
+    top k, which genres miss, which tag comes first most often, and how often "electronic" does.
 
-    >>> t = pd.DataFrame({"tag 1": ["jazz (0.6)", "electronic (0.3)"], FITS: [True, False]},
-    ...                  index=["jazz", "pop"])
+    >>> t = pd.DataFrame({"tag 1": ["jazz (0.6)", "jazz (0.3)", "rock (0.2)"], FITS: [True, False, True]},
+    ...                  index=["jazz", "pop", "rock"])
     >>> print(describe_tags(t).replace("; ", ";\n"))
-    For 1 of 2 genres a tag that fits the genre is among the top ones (none for pop);
-    "electronic" is the top tag for 1 of 2.
+    For 2 of 3 genres a tag that fits the genre is among musicnn's top 1 (none for pop);
+    "jazz" is the top tag for 2 of 3, "electronic" for 0.
     """
-    known = table[table[FITS].notna()]
-    electronic = int(table["tag 1"].str.startswith("electronic (").sum())
-    tail = f'"electronic" is the top tag for {electronic} of {len(table)}.'
+    known, k = table[table[FITS].notna()], sum(str(c).startswith("tag ") for c in table.columns)
+    firsts = table["tag 1"].str.rsplit(" (", n=1).str[0]
+    common, count = firsts.value_counts().index[0], int(firsts.value_counts().iloc[0])
+    electronic = int((firsts == "electronic").sum())
+    tail = f'"{common}" is the top tag for {count} of {len(table)}'
+    tail += "." if common == "electronic" else f', "electronic" for {electronic}.'
     if known.empty:
         return ("These labels are not GTZAN's genre names, so there is no map to hold the tags "
                 f"against: judge for yourself whether they fit. {tail}")
     misses = [str(label) for label, fits in known[FITS].items() if not fits]
     missed = f" (none for {', '.join(misses)})" if misses else ""
-    return (f"For {int(known[FITS].sum())} of {len(known)} genres a tag that fits the genre is among the "
-            f"top ones{missed}; {tail}")
+    return (f"For {int(known[FITS].sum())} of {len(known)} genres a tag that fits the genre is among "
+            f"musicnn's top {k}{missed}; {tail}")

@@ -28,9 +28,28 @@ from typing import Any
 import pandas as pd
 import papermill
 import yaml
+import zmq
+from jupyter_client.manager import AsyncKernelManager
 
 from helpers.config import PARAMS_ENV, REPO_ROOT, load_settings, work_dir
 from helpers.plots import plot_sweep
+
+
+class EncryptedKernelManager(AsyncKernelManager):
+    """The kernel manager of the notebooks run here: messages to and from the kernel are
+    CurveZMQ-encrypted where pyzmq can, so ipykernel starts without its warning about plain
+    TCP (which would otherwise interrupt every notebook's progress bar in ``make run``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if zmq.has("curve"):
+            self.transport_encryption = "auto"
+
+
+def execute(notebook: Path, output: Path) -> None:
+    """Run ``notebook`` with papermill into ``output``, in the notebook's folder, with a progress bar."""
+    papermill.execute_notebook(notebook, output, cwd=notebook.parent, progress_bar=True,
+                               kernel_manager_class=EncryptedKernelManager)
 
 
 def notebook_paths() -> list[Path]:
@@ -67,7 +86,7 @@ def run_all(params_file: str, out_dir: Path | None = None) -> pd.DataFrame:
         print(f"--- {nb.name}", flush=True)
         start = time.perf_counter()
         with params_for_kernels(params_file):
-            papermill.execute_notebook(nb, out_dir / nb.name, cwd=nb.parent, progress_bar=True)
+            execute(nb, out_dir / nb.name)
         rows.append((nb.name, time.perf_counter() - start))
     timings = pd.DataFrame(rows, columns=["notebook", "seconds"])
     timings.to_csv(out_dir / "timings.csv", index=False)
@@ -118,8 +137,7 @@ def sweep(params_file: str, grid: dict[str, list[Any]], out_dir: Path | None = N
         run_params.write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
         start = time.perf_counter()
         with params_for_kernels(run_params):
-            papermill.execute_notebook(train_nb, out_dir / f"03_train_model_{name}.ipynb",
-                                       cwd=train_nb.parent, progress_bar=True)
+            execute(train_nb, out_dir / f"03_train_model_{name}.ipynb")
         info = json.loads((cfg.model_dir / "bundle.json").read_text())["info"]
         rows.append({**overrides, "test_accuracy": info["test_accuracy"],
                      "baseline_accuracy": info["baseline_accuracy"], "best_epoch": info["best_epoch"],

@@ -180,22 +180,28 @@ def most_confused(confusion: pd.DataFrame, k: int = 3) -> pd.DataFrame:
 
 
 def describe_confusions(confusion: pd.DataFrame) -> str:
-    """One sentence on this run's confusions: the most frequent mistake and the genres never missed.
+    """One sentence on this run's confusions: the most frequent mistake (all of them when tied)
+    and the genres never missed.
 
     >>> cm = pd.DataFrame([[5, 0], [2, 4]], index=["a", "b"], columns=["a", "b"])
     >>> describe_confusions(cm)
     'The most frequent mistake: **b → a** (2 of 6 b clips). Never missed: a.'
+    >>> describe_confusions(pd.DataFrame([[4, 1], [1, 4]], index=["a", "b"], columns=["a", "b"]))
+    'The most frequent mistakes, tied at 1 clip each: **a → b** (1 of 5 a clips), \
+**b → a** (1 of 5 b clips). Every genre lost at least one clip.'
     """
-    top = most_confused(confusion, k=1)
-    if top.empty:
+    table = most_confused(confusion, k=confusion.size)
+    if table.empty:
         return "No test clip was misclassified."
-    row = top.iloc[0]
-    total = int(confusion.loc[row["true"]].sum())
+    top = table[table["clips"] == table["clips"].iloc[0]]
+    pairs = ", ".join(f"**{r['true']} → {r['predicted']}** ({r['clips']} of "
+                      f"{int(confusion.loc[r['true']].sum())} {r['true']} clips)" for _, r in top.iterrows())
+    n = int(top["clips"].iloc[0])
+    sentence = (f"The most frequent mistake: {pairs}." if len(top) == 1 else
+                f"The most frequent mistakes, tied at {n} clip{'s' if n > 1 else ''} each: {pairs}.")
     values = confusion.to_numpy()
     perfect = [g for i, g in enumerate(confusion.index)
                if values[i].sum() and values[i, i] == values[i].sum()]
-    sentence = (f"The most frequent mistake: **{row['true']} → {row['predicted']}** "
-                f"({row['clips']} of {total} {row['true']} clips).")
     missed = f" Never missed: {', '.join(perfect)}." if perfect else " Every genre lost at least one clip."
     return sentence + missed
 
@@ -206,7 +212,8 @@ def compare_accuracy(reports: dict[str, dict[str, object]]) -> str:
     >>> a = {"accuracy": 0.75, "n": 4, "predicted": np.array(["x", "x", "y", "y"])}
     >>> b = {"accuracy": 0.5, "n": 4, "predicted": np.array(["x", "y", "x", "y"])}
     >>> compare_accuracy({"A": a, "B": b})
-    'On these 4 test clips, A got 75.0% right (3 clips) and B 50.0% (2 clips): A is ahead by 1 clip.'
+    'On these 4 test clips, A got 75.0% right (3 clips) and B 50.0% (2 clips): A is ahead by 1 clip \
+(one clip is 25.0 points).'
     """
     (name_a, a), (name_b, b) = reports.items()
     right_a, right_b = round(a["accuracy"] * a["n"]), round(b["accuracy"] * b["n"])
@@ -215,4 +222,5 @@ def compare_accuracy(reports: dict[str, dict[str, object]]) -> str:
     verdict = ("a tie" if gap == 0 else
                f"{ahead} is ahead by {gap} clip{'s' if gap > 1 else ''}")
     return (f"On these {a['n']} test clips, {name_a} got {a['accuracy']:.1%} right ({right_a} clips) and "
-            f"{name_b} {b['accuracy']:.1%} ({right_b} clips): {verdict}.")
+            f"{name_b} {b['accuracy']:.1%} ({right_b} clips): {verdict} "
+            f"(one clip is {100 / a['n']:.1f} points).")

@@ -117,3 +117,18 @@ def test_scores_sentences_and_figure():
     assert "3 clips changed sides" in text
     fig = calibration.plot_calibration(probs, labels, genres, thresholds, bins=5)
     assert len(fig.axes) == 4 and fig.axes[0].get_title().startswith("before: ECE")
+
+
+def test_describe_temperature_near_one_and_a_rising_validation_ece():
+    import pandas as pd
+
+    from helpers.calibration import describe_temperature
+
+    index = pd.MultiIndex.from_tuples([("validation", "before"), ("validation", "after")])
+    scores = pd.DataFrame({"ECE": [0.087, 0.111], "log loss": [0.544, 0.543], "mean confidence": [0.81, 0.80],
+                           "accuracy": [0.8, 0.8]}, index=index)
+    text = describe_temperature(1.05, scores)
+    assert "close to 1" in text and "overconfident" not in text
+    assert "validation ECE rose" in text
+    assert "overconfident" in describe_temperature(1.3, scores)
+    assert "ECE rose" not in describe_temperature(1.3, scores.iloc[::-1].set_axis(index))

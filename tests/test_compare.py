@@ -34,6 +34,7 @@ def test_paired_statistics_are_those_of_the_differences():
     d = np.array([0.04, 0.01, 0.05, 0.0])
     row = summary.loc["specaugment"]
     assert row["mean_difference"] == pytest.approx(d.mean())
+    assert row["difference_std"] == pytest.approx(d.std(ddof=1))
     paired = stats.ttest_rel([0.74, 0.76, 0.85, 0.72], [0.70, 0.75, 0.80, 0.72])
     assert row["p_value"] == pytest.approx(paired.pvalue)
     half = stats.t.ppf(0.975, 3) * d.std(ddof=1) / 2

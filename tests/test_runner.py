@@ -26,7 +26,7 @@ def test_a_sweep_keeps_its_table_under_the_swept_settings_and_names_each_run(tmp
     from helpers import runner
     from helpers.config import load_settings
 
-    def fake_notebook(notebook, output, cwd, progress_bar):  # stands in for notebook 03: saves bundle.json
+    def fake_notebook(notebook, output, cwd, progress_bar, **kernel):  # for notebook 03: saves bundle.json
         import os
 
         cfg = load_settings(os.environ["TUTORIAL_PARAMS"])
@@ -41,3 +41,18 @@ def test_a_sweep_keeps_its_table_under_the_swept_settings_and_names_each_run(tmp
     assert saved["test_accuracy"].tolist() == [0.5, 0.6]
     assert saved["run_name"].tolist() == [load_settings("params/quick.yaml", seed=s).run_name for s in (0, 1)]
     assert table["run_name"].tolist() == saved["run_name"].tolist()
+
+
+def test_notebooks_run_without_the_kernels_plain_tcp_warning(tmp_path, capfd):
+    import nbformat
+
+    from helpers import runner
+
+    notebook = tmp_path / "tiny.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    runner.execute(notebook, tmp_path / "out.ipynb")
+    assert nbformat.read(tmp_path / "out.ipynb", 4).cells[0].outputs[0]["text"] == "42\n"
+    assert "without encryption" not in capfd.readouterr().err

@@ -83,6 +83,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 #: a set made by an older generator is left alone and a new one is made beside it.
 SYNTH_VERSION = 2
 
+#: 3-s musicnn patches in the first 30 s of a clip: the most notebook 06 embeds per clip
+#: (``musicnn_patches`` setting).
+MUSICNN_CLIP_PATCHES = 10
+
 #: Environment variable that moves everything generated (data, cache, models, outputs).
 WORKDIR_ENV = "GENRE_WORKDIR"
 
@@ -163,6 +167,7 @@ class Settings:
     val_fraction: float
     test_fraction: float
     review_target: float
+    musicnn_patches: int
     seed: int
     n_jobs: int
 
@@ -177,6 +182,9 @@ class Settings:
         if not (0 < self.val_fraction < 1 and 0 < self.test_fraction < 1
                 and self.val_fraction + self.test_fraction < 1):
             problems.append("val_fraction and test_fraction must be in (0, 1) and sum below 1")
+        if not 1 <= self.musicnn_patches <= MUSICNN_CLIP_PATCHES:
+            problems.append(f"musicnn_patches must be between 1 and {MUSICNN_CLIP_PATCHES} (3-s patches of "
+                            f"a clip's first 30 s), not {self.musicnn_patches}")
         if not 0 < self.review_target <= 1:
             problems.append(f"review_target must be in (0, 1], not {self.review_target}")
         for name in ("clips_per_genre", "sample_rate", "n_fft", "hop_length", "n_mels",
@@ -213,13 +221,14 @@ class Settings:
     @property
     def run_name(self) -> str:
         """Name of this run's model bundle: dataset, model, and a hash of every setting that
-        changes the trained model (all but ``n_jobs``), so runs never overwrite each other.
+        changes notebook 03's trained model (all but ``n_jobs`` and notebook 06's
+        ``musicnn_patches``), so runs never overwrite each other.
 
         ``augment: none`` is left out of the hash, so runs without augmentation keep the names
         (and the saved bundles) they had before the setting existed.
         """
         settings = {k: v for k, v in self.to_dict().items()
-                    if k != "n_jobs" and (k, v) != ("augment", "none")}
+                    if k not in ("n_jobs", "musicnn_patches") and (k, v) != ("augment", "none")}
         digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
         return f"{self.dataset_dir.name}-{self.model}-{digest}"
 
@@ -230,8 +239,9 @@ class Settings:
 
     @property
     def transfer_dir(self) -> Path:
-        """Where notebook 06 saves its transfer-learning bundle (musicnn + logistic regression)."""
-        return self.model_dir.with_name(f"{self.run_name}-musicnn")
+        """Where notebook 06 saves its transfer-learning bundle (musicnn + logistic regression),
+        one per number of patches per clip."""
+        return self.model_dir.with_name(f"{self.run_name}-musicnn{self.musicnn_patches}")
 
     @property
     def calibrated_dir(self) -> Path:

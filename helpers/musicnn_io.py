@@ -266,15 +266,20 @@ def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str,
 EMBEDDING_CACHE_VERSION = 1
 
 
-def embedding_cache_key(model: keras.Model, layer: str, how: str, seconds: float) -> str:
+def embedding_cache_key(model: keras.Model, layer: str, how: str, seconds: float,
+                        n_patches: int | None = None) -> str:
     """Short hash of everything an embedding depends on: the weights, the layer, the pooling,
-    the length read and the front end (so MSD and MTT weights, say, never share an entry)."""
+    the length read, the patches kept and the front end (so MSD and MTT weights, say, never
+    share an entry)."""
     weights = hashlib.sha1()
     for w in model.get_weights():
         weights.update(np.ascontiguousarray(w).tobytes())
-    blob = json.dumps({"model": model.name, "weights": weights.hexdigest(), "layer": layer, "how": how,
-                       "seconds": seconds, "front_end": front_end_settings().key(),
-                       "version": EMBEDDING_CACHE_VERSION}, sort_keys=True)
+    settings = {"model": model.name, "weights": weights.hexdigest(), "layer": layer, "how": how,
+                "seconds": seconds, "front_end": front_end_settings().key(),
+                "version": EMBEDDING_CACHE_VERSION}
+    if n_patches is not None:  # (absent for all patches, so entries cached before the option stay valid)
+        settings["n_patches"] = n_patches
+    blob = json.dumps(settings, sort_keys=True)
     return f"{model.name}-{hashlib.sha1(blob.encode()).hexdigest()[:12]}"
 
 
@@ -287,6 +292,7 @@ def dataset_embeddings(
     cache_dir: Path | None = None,
     clips_per_batch: int = 32,
     batch_size: int = 64,
+    n_patches: int | None = None,
 ) -> np.ndarray:
     """One pooled embedding per audio file (the first ``seconds`` of each), cached on disk.
 
@@ -314,6 +320,8 @@ def dataset_embeddings(
         Cache folder; default ``<work dir>/cache``.
     clips_per_batch, batch_size
         Files per predict call, and patches per forward pass.
+    n_patches
+        Pool only each file's first ``n_patches`` 3-s patches (faster); ``None``: all of them.
 
     Returns
     -------
@@ -324,7 +332,7 @@ def dataset_embeddings(
     cache_dir = Path(cache_dir) if cache_dir else work_dir() / "cache"
     encoder = embedding_model(model, layer)
     dim = encoder.output_shape[-1] * (2 if how == "meanmax" else 1)
-    key = embedding_cache_key(model, layer, how, seconds)
+    key = embedding_cache_key(model, layer, how, seconds, n_patches)
     targets = [file_cache_path(p, key, cache_dir) for p in paths]
     out = np.empty((len(paths), dim), np.float32)
     with tqdm(total=len(paths), desc=f"{model.name} embeddings", unit="clip") as progress:
@@ -338,7 +346,7 @@ def dataset_embeddings(
                 progress.update()
         for start in range(0, len(todo), clips_per_batch):
             group = todo[start : start + clips_per_batch]
-            patches = [preprocess(clip_audio(paths[i], seconds)) for i in group]
+            patches = [preprocess(clip_audio(paths[i], seconds))[:n_patches] for i in group]
             counts = np.cumsum([len(x) for x in patches])
             x = np.concatenate(patches)
             x = np.concatenate([x, np.zeros((-len(x) % batch_size, *x.shape[1:]), x.dtype)])

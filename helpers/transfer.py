@@ -27,12 +27,12 @@ from sklearn.preprocessing import StandardScaler
 
 from helpers import musicnn as mn
 from helpers.bundle import Bundle
-from helpers.config import FeatureSettings
+from helpers.config import MUSICNN_CLIP_PATCHES, FeatureSettings
 from helpers.models import embedding_model
 from helpers.musicnn_io import front_end_settings
 
-#: Patches per model window: 10 x 3 s, the first 30 s of a clip, as the embeddings are pooled.
-PATCHES_PER_WINDOW = 10
+#: Patches per model window by default: 10 x 3 s, the first 30 s of a clip, as the embeddings are pooled.
+PATCHES_PER_WINDOW = MUSICNN_CLIP_PATCHES
 
 
 def transfer_features(n_patches: int = PATCHES_PER_WINDOW) -> FeatureSettings:
@@ -105,14 +105,17 @@ def transfer_model(
 
 
 def transfer_bundle(
-    musicnn: keras.Model, classifier: Pipeline, threshold: float | None, info: dict[str, Any] | None = None
+    musicnn: keras.Model, classifier: Pipeline, threshold: float | None, info: dict[str, Any] | None = None,
+    n_patches: int = PATCHES_PER_WINDOW,
 ) -> Bundle:
     """A :class:`helpers.bundle.Bundle` of :func:`transfer_model`, ready to save and predict with.
 
     Genres are ``classifier.classes_``; ``threshold`` is the review threshold
-    (chosen on validation clips, as in notebook 03).
+    (chosen on validation clips, as in notebook 03); ``n_patches`` the patches per window, as
+    many as the classifier's training embeddings were pooled over.
     """
-    features = transfer_features()
-    return Bundle(model=transfer_model(musicnn, classifier), genres=[str(g) for g in classifier.classes_],
+    features = transfer_features(n_patches)
+    return Bundle(model=transfer_model(musicnn, classifier, n_patches),
+                  genres=[str(g) for g in classifier.classes_],
                   features=features, window_frames=features.n_frames, threshold=threshold,
                   info={"kind": "musicnn embeddings + logistic regression", **(info or {})})

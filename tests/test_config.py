@@ -234,7 +234,16 @@ def test_run_name_differs_between_runs():
 def test_transfer_bundle_sits_beside_the_cnn_bundle():
     cfg = load_settings()
     assert cfg.transfer_dir.parent == cfg.model_dir.parent
-    assert cfg.transfer_dir.name == cfg.model_dir.name + "-musicnn"
+    assert cfg.transfer_dir.name == cfg.model_dir.name + "-musicnn10"
+    fewer = load_settings(musicnn_patches=3)
+    assert fewer.model_dir == cfg.model_dir, "notebook 03's model does not depend on notebook 06's patches"
+    assert fewer.transfer_dir.name == cfg.model_dir.name + "-musicnn3"
+
+
+@pytest.mark.parametrize("patches", [0, 11])
+def test_musicnn_patches_must_fit_in_a_clip(patches):
+    with pytest.raises(ValueError, match="musicnn_patches must be between 1 and 10"):
+        load_settings(musicnn_patches=patches)
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -510,9 +519,10 @@ def test_scripts_tests_and_notebooks_import_only_declared_packages():
     assert _undeclared_imports(files, set(deps) | set(dev)) == []
 
 
-def test_run_name_ignores_only_the_worker_count():
+def test_run_name_ignores_only_the_worker_count_and_notebook_06s_patches():
     base = load_settings()
     assert load_settings(n_jobs=1).run_name == base.run_name
+    assert load_settings(musicnn_patches=2).run_name == base.run_name
     assert load_settings(learning_rate=0.003).run_name != base.run_name
     assert load_settings(window_frames=300).run_name != base.run_name
     assert load_settings(split="random").run_name != base.run_name

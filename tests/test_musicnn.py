@@ -307,3 +307,18 @@ def test_describe_tags_without_known_genres():
 
     table = pd.DataFrame({"tag 1": ["rock (0.3)"], mio.FITS: [None]}, index=["mine"])
     assert mio.describe_tags(table).startswith("These labels are not GTZAN's genre names")
+
+
+def test_dataset_embeddings_of_the_first_patches_only(model, tmp_path):
+    path = tmp_path / "tone.wav"
+    t = np.arange(int(16000 * 10)) / 16000
+    sf.write(path, 0.2 * np.sin(2 * np.pi * 330 * t) * (1 + np.sin(2 * np.pi * 0.3 * t)), 16000)
+    patches = mio.preprocess(mio.clip_audio(path))
+    assert len(patches) == 3
+    first_two = mio.dataset_embeddings(model, [str(path)], n_patches=2, cache_dir=tmp_path / "cache")
+    expected = mio.pool_clip(mio.embeddings(model, patches[:2]), "meanmax")
+    np.testing.assert_allclose(first_two[0], expected, atol=1e-5)
+    every = mio.dataset_embeddings(model, [str(path)], cache_dir=tmp_path / "cache")
+    assert not np.allclose(every[0], first_two[0]), "a separate cache entry for each patch count"
+    assert mio.embedding_cache_key(model, mn.EMBEDDING_LAYER, "meanmax", 30.0, 2) != \
+        mio.embedding_cache_key(model, mn.EMBEDDING_LAYER, "meanmax", 30.0)

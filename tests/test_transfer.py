@@ -34,10 +34,10 @@ def musicnn():
     return mn.build_musicnn()
 
 
-def pooled(musicnn, windows: np.ndarray) -> np.ndarray:
+def pooled(musicnn, windows: np.ndarray, n_patches: int = PATCHES_PER_WINDOW) -> np.ndarray:
     """What notebook 06 trains on: per-patch embeddings, mean+max pooled per window."""
     patches = windows.reshape(-1, mn.N_FRAMES, mn.N_MELS)
-    emb = mio.embeddings(musicnn, patches).reshape(len(windows), PATCHES_PER_WINDOW, -1)
+    emb = mio.embeddings(musicnn, patches).reshape(len(windows), n_patches, -1)
     return np.stack([mio.pool_clip(e, "meanmax") for e in emb])
 
 
@@ -89,6 +89,20 @@ def test_training_embeddings_see_the_bundles_features(tmp_path):
                                                                       mn.N_MELS)
     training_patches = mio.preprocess(mio.clip_audio(song))  # as dataset_embeddings computes them
     np.testing.assert_array_equal(training_patches, first_window)
+
+
+def test_a_bundle_of_fewer_patches_reads_the_first_patches_of_a_song(musicnn, tmp_path):
+    """musicnn_patches = 2: the classifier trained on 2-patch embeddings, the bundle's window 2 patches."""
+    rng = np.random.default_rng(5)
+    windows = rng.uniform(0, 3, size=(6, 2 * mn.N_FRAMES, mn.N_MELS)).astype(np.float32)
+    classifier = fit_classifier(pooled(musicnn, windows, 2), np.array(["jazz", "pop"] * 3))
+    bundle = transfer_bundle(musicnn, classifier, threshold=0.5, n_patches=2)
+    assert bundle.window_frames == 2 * mn.N_FRAMES == bundle.features.n_frames
+    song = tmp_path / "song.wav"
+    sf.write(song, rng.normal(0, 0.1, 31 * 16000).astype(np.float32), 16000)
+    first_window = predict_song(bundle, song).window_probs[0]
+    embedding = mio.dataset_embeddings(musicnn, [str(song)], n_patches=2, cache_dir=tmp_path / "cache")
+    np.testing.assert_allclose(first_window, classifier.predict_proba(embedding)[0], atol=1e-4)
 
 
 def test_saved_bundle_predicts_through_the_cli(musicnn, tmp_path, capsys):

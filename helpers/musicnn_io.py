@@ -262,6 +262,17 @@ def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str,
     return [(names[i], round(float(probs[i]), 4)) for i in order]
 
 
+def predict_whole_batches(model: keras.Model, x: np.ndarray, batch_size: int) -> np.ndarray | dict:
+    """``model.predict(x)`` with ``x`` padded by zeros to whole batches and the padding dropped
+    again, so that every call, whatever ``len(x)``, runs one traced predict function.
+
+    Returns the model's output for ``x`` (an array, or a dict of arrays for a multi-output model).
+    """
+    padded = np.concatenate([x, np.zeros((-len(x) % batch_size, *x.shape[1:]), x.dtype)])
+    out = model.predict(padded, batch_size=batch_size, verbose=0)
+    return {k: v[: len(x)] for k, v in out.items()} if isinstance(out, dict) else out[: len(x)]
+
+
 #: Bump when the front end or the pooling change, so cached embeddings are recomputed.
 EMBEDDING_CACHE_VERSION = 1
 
@@ -330,6 +341,8 @@ def dataset_embeddings(
         penultimate layer.
     """
     cache_dir = Path(cache_dir) if cache_dir else work_dir() / "cache"
+    if n_patches is not None and n_patches >= len(preprocess(np.zeros(int(seconds * mn.SR), np.float32))):
+        n_patches = None  # keeps every patch of ``seconds`` anyway: the same entries as all patches
     encoder = embedding_model(model, layer)
     dim = encoder.output_shape[-1] * (2 if how == "meanmax" else 1)
     key = embedding_cache_key(model, layer, how, seconds, n_patches)
@@ -348,9 +361,7 @@ def dataset_embeddings(
             group = todo[start : start + clips_per_batch]
             patches = [preprocess(clip_audio(paths[i], seconds))[:n_patches] for i in group]
             counts = np.cumsum([len(x) for x in patches])
-            x = np.concatenate(patches)
-            x = np.concatenate([x, np.zeros((-len(x) % batch_size, *x.shape[1:]), x.dtype)])
-            per_patch = encoder.predict(x, batch_size=batch_size, verbose=0)[: counts[-1]]
+            per_patch = predict_whole_batches(encoder, np.concatenate(patches), batch_size)
             for i, part in zip(group, np.split(per_patch, counts[:-1]), strict=True):
                 out[i] = pool_clip(part, how)
                 save_atomic(out[i], targets[i])
@@ -405,9 +416,7 @@ def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, clips_per_la
     tagger, names = feature_model(model), mn.tag_names()
     chosen = clips.groupby("label", sort=True).head(clips_per_label)
     patches = [preprocess(clip_audio(path, seconds)) for path in chosen["path"]]
-    x = np.concatenate(patches)
-    padded = np.concatenate([x, np.zeros((-len(x) % batch_size, *x.shape[1:]), x.dtype)])
-    taggram = tagger.predict(padded, batch_size=batch_size, verbose=0)["taggram"][: len(x)]
+    taggram = predict_whole_batches(tagger, np.concatenate(patches), batch_size)["taggram"]
     owner = np.repeat(chosen["label"].to_numpy(), [len(p) for p in patches])
     rows = {}
     for label in sorted(set(owner)):

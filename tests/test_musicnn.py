@@ -320,5 +320,9 @@ def test_dataset_embeddings_of_the_first_patches_only(model, tmp_path):
     np.testing.assert_allclose(first_two[0], expected, atol=1e-5)
     every = mio.dataset_embeddings(model, [str(path)], cache_dir=tmp_path / "cache")
     assert not np.allclose(every[0], first_two[0]), "a separate cache entry for each patch count"
+    assert len(list((tmp_path / "cache").rglob("*.npy"))) == 2
+    all_ten = mio.dataset_embeddings(model, [str(path)], n_patches=10, cache_dir=tmp_path / "cache")
+    np.testing.assert_array_equal(all_ten, every)
+    assert len(list((tmp_path / "cache").rglob("*.npy"))) == 2, "10 of 30 s's 10 patches: all of them"
     assert mio.embedding_cache_key(model, mn.EMBEDDING_LAYER, "meanmax", 30.0, 2) != \
         mio.embedding_cache_key(model, mn.EMBEDDING_LAYER, "meanmax", 30.0)

@@ -118,6 +118,6 @@ def start(namespace: dict[str, Any]) -> Settings:
                       "with `make run` (or `pip install -e .`) in a fresh environment.", stacklevel=2)
     print(f"Work folder: {shown_path(work_dir())}")
     if override:
-        print(f"Parameters overridden by ${PARAMS_ENV}={override}")
+        print(f"Settings read from {override} (named by ${PARAMS_ENV}), over the parameters cell's")
     return cfg
 

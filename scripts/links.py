@@ -8,8 +8,9 @@ From it this script writes
 
 * the block between the ``links`` markers in README.md: a "launch Binder" badge and an
   "Open in Colab" badge per notebook (without a URL, a sentence saying how to get them);
-* the Colab cell of every notebook (the first code cell): on Colab it clones that URL
-  and puts the checkout's ``helpers`` on the path; anywhere else it does nothing.
+* the Colab cell of every notebook (the first code cell) and the sentence above it: on Colab
+  the cell clones that URL, installs what Colab lacks and moves into the checkout, whose
+  ``helpers`` the kernel then imports; anywhere else it does nothing.
 """
 
 from __future__ import annotations
@@ -28,17 +29,29 @@ START, END = "<!-- links:start -->", "<!-- links:end -->"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 
+#: Above the Colab cell: what the two set-up cells are (the second is the ``parameters`` cell).
+SETUP_NOTE = ("**Setup.** The next cell fetches this tutorial's code on Google Colab and does nothing "
+              "anywhere else; the one after it holds the settings this notebook uses, which papermill "
+              "and `params/*.yaml` override (every other setting comes from `params/default.yaml`).")
+
+#: The Colab cell (IPython syntax: ``!`` runs a shell command, ``%cd`` moves the kernel). The
+#: kernel finds ``helpers`` in its working directory, as IPython puts ``''`` on ``sys.path``.
 COLAB_CELL = '''\
-# On Google Colab only: fetch this tutorial for its helpers package. Elsewhere this does nothing.
-import importlib.util, os, subprocess, sys
-REPOSITORY, CHECKOUT = "{url}", os.path.expanduser("~/genre-tutorial")  # URL from scripts/links.py
-if "google.colab" in sys.modules and importlib.util.find_spec("helpers") is None:
-    if not REPOSITORY:
-        raise RuntimeError("This copy does not name its public repository: clone it, open it there.")
-    if not os.path.isdir(CHECKOUT):
-        subprocess.run(["git", "clone", "-q", "--depth", "1", REPOSITORY, CHECKOUT], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", CHECKOUT + "/requirements-colab.txt"])
-    sys.path.insert(0, CHECKOUT), os.chdir(os.path.join(CHECKOUT, "notebooks"))'''
+import sys
+if "google.colab" in sys.modules:  # URL written by scripts/links.py
+    !test -d ~/genre-tutorial || git clone -q --depth 1 {url} ~/genre-tutorial
+    !{{sys.executable}} -m pip install -q -r ~/genre-tutorial/requirements-colab.txt
+    %cd -q ~/genre-tutorial'''
+#: The Colab cell of a copy whose ``pyproject.toml`` names no public repository.
+COLAB_CELL_WITHOUT_URL = '''\
+import sys
+if "google.colab" in sys.modules:  # URL written by scripts/links.py
+    raise RuntimeError("This copy names no public repository: clone the repository and open it there.")'''
+
+
+def colab_cell(url: str) -> str:
+    """The Colab cell's source for the repository ``url`` (``""``: none named)."""
+    return COLAB_CELL.format(url=url) if url else COLAB_CELL_WITHOUT_URL
 
 
 def repository_url(pyproject: Path = ROOT / "pyproject.toml") -> str:
@@ -76,16 +89,18 @@ def update_readme(text: str, url: str) -> str:
 
 
 def update_notebook(nb: nbformat.NotebookNode, url: str) -> nbformat.NotebookNode:
-    """Set (or insert, after the title cell) the notebook's Colab cell."""
+    """Set (or insert, after the title cell) the notebook's setup note and Colab cell."""
     prefix = nb.cells[0].get("id", "00-00").split("-")[0]
-    source = COLAB_CELL.format(url=url)
-    cells = [c for c in nb.cells if c.get("id") == f"{prefix}-colab"]
-    if cells:
-        cells[0].source = source
-    else:
-        cell = nbformat.v4.new_code_cell(source)
-        cell.id = f"{prefix}-colab"
-        nb.cells.insert(1, cell)
+    for offset, (kind, name, source) in enumerate((("markdown", "setup", SETUP_NOTE),
+                                                   ("code", "colab", colab_cell(url))), start=1):
+        cells = [c for c in nb.cells if c.get("id") == f"{prefix}-{name}"]
+        if cells:
+            cells[0].source = source
+        else:
+            new_cell = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+            cell = new_cell(source)
+            cell.id = f"{prefix}-{name}"
+            nb.cells.insert(offset, cell)
     return nb
 
 

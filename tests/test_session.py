@@ -8,11 +8,12 @@ def test_start_takes_notebook_parameters(monkeypatch, capsys):
     assert "Keras backend" in capsys.readouterr().out
 
 
-def test_params_file_in_environment_wins_over_the_notebook(monkeypatch):
+def test_params_file_in_environment_wins_over_the_notebook(monkeypatch, capsys):
     monkeypatch.setenv(PARAMS_ENV, "params/quick.yaml")
     cfg = start({"epochs": 60, "patience": 8, "seed": 3})
     assert cfg.epochs == 6 and cfg.patience == 0
     assert cfg.seed == 3
+    assert f"Settings read from params/quick.yaml (named by ${PARAMS_ENV})" in capsys.readouterr().out
 
 
 def test_tested_versions_come_from_the_project_pins():

@@ -17,7 +17,6 @@ import numpy as np
 
 from helpers.atomic import staged_folder
 from helpers.config import FeatureSettings
-from helpers.features import cut_windows
 
 if TYPE_CHECKING:  # Keras (and with it TensorFlow) loads only when a bundle does, so CLIs start fast
     import keras
@@ -54,9 +53,9 @@ class Bundle:
         """``(clips, windows, genres)`` :meth:`window_probabilities` of clip features ``X``
         ``(clips, n_frames, n_mels)``, cut into windows as in training; their mean over windows
         is each clip's prediction (:func:`helpers.calibration.clip_mean`)."""
-        W, _ = cut_windows(X, self.window_frames)
-        n, k = W.shape[:2]
-        return self.window_probabilities(W.reshape(n * k, *W.shape[2:])).reshape(n, k, -1)
+        from helpers.train import window_outputs  # here, not above: helpers.train loads Keras
+
+        return window_outputs(self.model, X, self.window_frames)
 
     @property
     def window_seconds(self) -> float:

@@ -47,12 +47,16 @@ def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:
     return np.eye(len(genres), dtype=np.float32)[[index[label] for label in labels]]
 
 
+def window_outputs(model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64) -> np.ndarray:
+    """``model``'s output for every window (:func:`windows`) of every clip: ``(N, windows per clip,
+    output size)``."""
+    W, _ = windows(X, window_frames)
+    return model.predict(W, batch_size=batch_size, verbose=0).reshape(len(X), len(W) // len(X), -1)
+
+
 def clip_means(model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64) -> np.ndarray:
     """``model``'s output for every window of every clip, averaged per clip: ``(N, output size)``."""
-    W, owner = windows(X, window_frames)
-    out = model.predict(W, batch_size=batch_size, verbose=0)
-    k = len(owner) // len(X)
-    return out.reshape(len(X), k, -1).mean(axis=1)
+    return window_outputs(model, X, window_frames, batch_size).mean(axis=1)
 
 
 def clip_probabilities(

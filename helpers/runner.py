@@ -47,9 +47,14 @@ class EncryptedKernelManager(AsyncKernelManager):
 
 
 def execute(notebook: Path, output: Path) -> None:
-    """Run ``notebook`` with papermill into ``output``, in the notebook's folder, with a progress bar."""
+    """Run ``notebook`` with papermill into ``output``, in the notebook's folder, with a progress bar.
+
+    The kernel is stopped at once after the last cell (every output has arrived by then, and
+    the helpers write their files atomically): a graceful shutdown of ipykernel 7 sometimes
+    prints "Task was destroyed but it is pending!" under the progress bar.
+    """
     papermill.execute_notebook(notebook, output, cwd=notebook.parent, progress_bar=True,
-                               kernel_manager_class=EncryptedKernelManager)
+                               kernel_manager_class=EncryptedKernelManager, shutdown_kernel="immediate")
 
 
 def notebook_paths() -> list[Path]:

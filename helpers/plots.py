@@ -199,16 +199,26 @@ def plot_window_timeline(prediction, genres: list[str]) -> Figure:
     return fig
 
 
+def draw_coverage(ax: mpl.axes.Axes, curve: pd.DataFrame, threshold: float | None = None) -> None:
+    """Draw a coverage curve (:func:`helpers.calibration.coverage_curve`) on ``ax``.
+
+    Songs whose confidence is at least the threshold are accepted, so a row's coverage and
+    accuracy hold for every threshold above the previous row's, up to and including its own:
+    the steps are drawn that way, from threshold 0 (every song accepted).
+    """
+    x = np.r_[0.0, curve["threshold"]]
+    for column, label in (("accuracy", "accuracy of accepted"), ("coverage", "share accepted (coverage)")):
+        ax.plot(x, np.r_[curve[column].iloc[0], curve[column]], drawstyle="steps-pre", label=label)
+    if threshold is not None:
+        ax.axvline(threshold, color="grey", linestyle="--", label=f"review threshold {threshold:.2f}")
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="confidence threshold (top probability)", ylabel="share")
+
+
 def plot_coverage(curve: pd.DataFrame, threshold: float | None = None) -> Figure:
     """Coverage vs accuracy of accepted predictions as the confidence threshold rises."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(curve["threshold"], curve["accuracy"], label="accuracy of accepted", drawstyle="steps-post")
-    ax.plot(curve["threshold"], curve["coverage"], label="share accepted (coverage)",
-            drawstyle="steps-post")
-    if threshold is not None:
-        ax.axvline(threshold, color="grey", linestyle="--", label=f"review threshold {threshold:.2f}")
-    ax.set(xlabel="confidence threshold (top probability)", ylabel="share", ylim=(0, 1.02),
-           title="Trusting only confident predictions: fewer songs, more of them right")
+    draw_coverage(ax, curve, threshold)
+    ax.set_title("Trusting only confident predictions: fewer songs, more of them right")
     ax.legend(loc="lower left")
     return fig
 

@@ -119,7 +119,7 @@ def test_scores_sentences_and_figure():
     assert len(fig.axes) == 4 and fig.axes[0].get_title().startswith("before: ECE")
 
 
-def test_describe_temperature_near_one_and_a_rising_validation_ece():
+def test_describe_temperature_near_one_and_an_ece_against_the_log_loss():
     import pandas as pd
 
     from helpers.calibration import describe_temperature
@@ -129,6 +129,10 @@ def test_describe_temperature_near_one_and_a_rising_validation_ece():
                            "accuracy": [0.8, 0.8]}, index=index)
     text = describe_temperature(1.05, scores)
     assert "close to 1" in text and "overconfident" not in text
-    assert "validation ECE rose" in text
+    assert "On the validation clips the ECE and the log loss moved in opposite directions" in text
     assert "overconfident" in describe_temperature(1.3, scores)
-    assert "ECE rose" not in describe_temperature(1.3, scores.iloc[::-1].set_axis(index))
+    both_fell = scores.assign(ECE=[0.111, 0.087])
+    assert "opposite" not in describe_temperature(1.3, both_fell)
+    two = pd.concat([scores, scores.assign(ECE=[0.16, 0.14], **{"log loss": [0.504, 0.506]})
+                     .set_axis(pd.MultiIndex.from_tuples([("test", "before"), ("test", "after")]))])
+    assert "On the validation and the test clips" in describe_temperature(1.05, two)

@@ -97,7 +97,14 @@ def test_the_reduced_comparison_trains_all_but_notebook_03s_run(monkeypatch):
     assert trained == [("specaugment", 4), ("none", 5), ("specaugment", 5)]
     assert runs.iloc[0].tolist() == ["none", 4, 0.9, 0.3, 2]
     assert runs["test_accuracy"].tolist()[1:] == [0.54, 0.55, 0.55]
-    assert "3 trainings" in note and "2 seeds" in note
+    assert "3 trainings" in note and "2 seeds" in note and "reused" in note
+    trained.clear()
+    cfg = load_settings(seed=4, augment="specaugment_mixup")  # not one of the values compared: all trained
+    runs, note = compare.train_runs(cfg, None, None, ["a"], None, known, seeds=2)
+    assert trained == [("none", 4), ("specaugment", 4), ("none", 5), ("specaugment", 5)]
+    assert runs["augment"].tolist() == ["none", "specaugment"] * 2
+    assert 0.9 not in runs["test_accuracy"].tolist()
+    assert "4 trainings" in note and "'specaugment_mixup', is not one of the values compared" in note
 
 
 def test_what_a_seed_changes():

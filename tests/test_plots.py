@@ -2,8 +2,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 
 from helpers import plots
 
@@ -51,6 +53,24 @@ def test_timeline_and_coverage_plots():
     fig = plots.plot_coverage(curve, 0.6)
     assert "threshold" in fig.axes[0].get_xlabel()
     assert len(fig.axes[0].lines) == 3
+
+
+def test_coverage_steps_show_what_each_threshold_accepts():
+    from helpers.calibration import coverage_at, coverage_curve
+
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), size=40)
+    labels = np.array(["a", "b", "c"])[rng.integers(0, 3, 40)]
+    curve = coverage_curve(probs, labels, ["a", "b", "c"])
+    fig, ax = plt.subplots()
+    plots.draw_coverage(ax, curve)
+    accuracy, coverage = ax.lines[:2]
+    assert coverage.get_drawstyle() == accuracy.get_drawstyle() == "steps-pre"
+    x = coverage.get_xdata()
+    for t in [0.05, *curve["threshold"], *(curve["threshold"].to_numpy()[:-1] + 1e-6)]:
+        i = np.searchsorted(x, t)  # steps-pre: x holds the value of the first point at or right of it
+        assert (coverage.get_ydata()[i], accuracy.get_ydata()[i]) == pytest.approx(coverage_at(curve, t)), t
+    plt.close(fig)
 
 
 def test_sweep_plot_has_one_bar_per_run():

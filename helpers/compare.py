@@ -199,7 +199,7 @@ def plot_paired(runs: pd.DataFrame) -> Figure:
                          textcoords="offset points", fontsize=7, va="center")
     ax_runs.plot(values, wide[values].mean().to_numpy(), "s-", color="tab:blue", markersize=8, label="mean")
     ax_runs.set(ylabel="test accuracy", title="One line per seed", xlim=(-0.3, len(values) - 0.4))
-    ax_runs.legend(loc="lower left")
+    ax_runs.legend(loc="best")
     diffs = paired_differences(runs).set_index("seed")
     for i, value in enumerate(diffs.columns):
         ax_diff.scatter(np.full(len(diffs), i), 100 * diffs[value], color="grey", zorder=3)
@@ -209,6 +209,6 @@ def plot_paired(runs: pd.DataFrame) -> Figure:
     ax_diff.set_xticks(range(len(diffs.columns)), [f"{v} − {values[0]}" for v in diffs.columns])
     ax_diff.set(xlim=(-0.8, len(diffs.columns) - 0.2), ylabel="difference (points)",
                 title="Paired differences (same seed)")
-    ax_diff.legend(loc="upper right")
+    ax_diff.legend(loc="best")
     fig.tight_layout()
     return fig

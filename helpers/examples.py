@@ -64,18 +64,27 @@ def contrasting_pair(
     return {f"{label}: {firsts.loc[label, 'song_id']}": mels[label] for label in pair}, rule
 
 
-def confused_pair(confusion: pd.DataFrame) -> tuple[str, str]:
-    """The two labels mixed up most often in either direction (the first two labels if none are).
+def confused_pair(confusion: pd.DataFrame) -> tuple[tuple[str, str], str]:
+    """The two labels mixed up most often in either direction, and a sentence saying so.
+
+    Ties are named in the sentence; when no two labels are mixed up, the first two labels are
+    returned and the sentence says why.
 
     >>> cm = pd.DataFrame([[5, 0, 1], [0, 4, 0], [2, 0, 3]], index=list("abc"), columns=list("abc"))
     >>> confused_pair(cm)
-    ('a', 'c')
+    (('a', 'c'), 'a and c, mixed up 3 times in either direction, the most of any pair')
     """
     values = confusion.to_numpy()
-    mixed = values + values.T
-    np.fill_diagonal(mixed, -1)
-    i, j = np.unravel_index(int(np.argmax(mixed)), mixed.shape)
-    if mixed[i, j] <= 0:
-        i, j = 0, 1
     labels = list(confusion.index)
-    return tuple(sorted((labels[i], labels[j]), key=labels.index))
+    counts = {(labels[i], labels[j]): int(values[i, j] + values[j, i])
+              for i in range(len(labels)) for j in range(i + 1, len(labels))}
+    most = max(counts.values())
+    if most == 0:
+        first = (labels[0], labels[1])
+        return first, f"{first[0]} and {first[1]}, the first two labels: no two were mixed up"
+    (a, b), *tied = [pair for pair, n in counts.items() if n == most]
+    times = f"{most} time{'s' * (most > 1)}"
+    sentence = f"{a} and {b}, mixed up {times} in either direction, the most of any pair"
+    if tied:
+        sentence += f" (tied with {'; '.join(' and '.join(pair) for pair in tied)})"
+    return (a, b), sentence

@@ -85,6 +85,16 @@ def samples_needed(fs: FeatureSettings, n_frames: int | None = None) -> int:
     return ((n_frames or fs.n_frames) - 1) * fs.hop_length + fs.n_fft // 2 + 1
 
 
+def to_db(power: np.ndarray) -> np.ndarray:
+    """Mel power in decibels, as the ``"db"`` scaling gives the model: ``10 log10(power)``, floored
+    at -100 dB (power 1 is 0 dB).
+
+    >>> to_db(np.array([100.0, 1.0, 0.0])).tolist()
+    [20.0, 0.0, -100.0]
+    """
+    return librosa.power_to_db(power, ref=1.0, amin=1e-10, top_db=None)
+
+
 def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = None) -> np.ndarray:
     """``(n_frames, n_mels)`` mel spectrogram of signal ``y`` (already at ``fs.sample_rate``).
 
@@ -100,7 +110,7 @@ def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = N
     y = y[:need] if len(y) >= need else np.pad(y, (0, need - len(y)))
     mel = mel_power(y, fs, n_frames)
     if fs.scaling == "db":
-        mel = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
+        mel = to_db(mel)
     elif fs.scaling == "musicnn":
         mel = musicnn_compress(mel)
     elif fs.scaling != "power":

@@ -11,6 +11,8 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from helpers.features import to_db
+
 STYLE = {
     "figure.figsize": (8, 4.5),
     "figure.dpi": 100,
@@ -89,10 +91,10 @@ def plot_clip_examples(
 
 
 def plot_power_vs_db(mel: np.ndarray, sample_rate: int, hop_length: int, title: str = "") -> Figure:
-    """The same ``(frames, n_mels)`` mel power shown raw (left) and in decibels (right)."""
+    """The same ``(frames, n_mels)`` mel power shown raw (left) and in decibels as the model gets
+    them (right, :func:`helpers.features.to_db`)."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
-    shown = {"raw mel power": (mel.T, None),
-             "decibels": (librosa.power_to_db(mel.T, ref=np.max), "%+2.0f dB")}
+    shown = {"raw mel power": (mel.T, None), "decibels": (to_db(mel.T), "%+2.0f dB")}
     for ax, (name, (values, fmt)) in zip(axes, shown.items(), strict=True):
         img = librosa.display.specshow(values, sr=sample_rate, hop_length=hop_length, x_axis="time",
                                        y_axis="mel", fmax=8000, ax=ax)

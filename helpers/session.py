@@ -87,7 +87,8 @@ def start(namespace: dict[str, Any]) -> Settings:
         (``data_dir``, ``epochs``, ...) is taken from it, unless its type is not the
         setting's (``split`` or ``model`` bound by a later notebook cell to a pandas Series
         or a Keras model): those are ignored, with one printed line naming them. If
-        ``$TUTORIAL_PARAMS`` names a params file, its values win over the notebook's.
+        ``$TUTORIAL_PARAMS`` names a params file, its values win over the notebook's, and
+        one printed line names every value of the notebook's that it replaced.
 
     Sets Keras' random seeds and the plot style, prints the versions of the key
     packages and the devices Keras uses (a GPU when there is one: nothing to
@@ -104,9 +105,12 @@ def start(namespace: dict[str, Any]) -> Settings:
                 values[name] = value
     if ignored:
         print(f"Ignored variables whose type is not the setting's: {', '.join(ignored)}")
-    override = os.environ.get(PARAMS_ENV)
+    override, replaced = os.environ.get(PARAMS_ENV), []
     if override:
-        values.update(read_params(override))
+        from_file = read_params(override)
+        replaced = [f"{k} = {values[k]!r} by {v!r}" for k, v in from_file.items()
+                    if k in values and values[k] != v]
+        values.update(from_file)
     cfg = load_settings(**values)
     keras.utils.set_random_seed(cfg.seed)
     use_style()
@@ -117,7 +121,7 @@ def start(namespace: dict[str, Any]) -> Settings:
         warnings.warn(f"{problem}: results may differ from the README's. Install the tested versions "
                       "with `make run` (or `pip install -e .`) in a fresh environment.", stacklevel=2)
     print(f"Work folder: {shown_path(work_dir())}")
-    if override:
-        print(f"Settings read from {override} (named by ${PARAMS_ENV}), over the parameters cell's")
+    if replaced:
+        print(f"{override} (named by ${PARAMS_ENV}) replaces this notebook's {', '.join(replaced)}")
     return cfg
 

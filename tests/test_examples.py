@@ -39,5 +39,10 @@ def test_classical_and_rock_are_preferred_when_both_exist():
 def test_confused_pair_counts_both_directions_and_falls_back_to_the_first_two():
     labels = ["a", "b", "c"]
     cm = pd.DataFrame([[4, 2, 0], [0, 4, 3], [0, 2, 4]], index=labels, columns=labels)
-    assert confused_pair(cm) == ("b", "c")  # 3 + 2 beats a -> b's 2
-    assert confused_pair(pd.DataFrame(np.eye(3, dtype=int) * 5, index=labels, columns=labels)) == ("a", "b")
+    rule = "b and c, mixed up 5 times in either direction, the most of any pair"
+    assert confused_pair(cm) == (("b", "c"), rule)  # 3 + 2 beats a -> b's 2
+    none = confused_pair(pd.DataFrame(np.eye(3, dtype=int) * 5, index=labels, columns=labels))
+    assert none == (("a", "b"), "a and b, the first two labels: no two were mixed up")
+    tie = pd.DataFrame([[5, 1, 0], [0, 4, 0], [0, 1, 3]], index=labels, columns=labels)
+    assert confused_pair(tie) == (("a", "b"), "a and b, mixed up 1 time in either direction, the most of any "
+                                              "pair (tied with b and c)")

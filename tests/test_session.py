@@ -13,7 +13,11 @@ def test_params_file_in_environment_wins_over_the_notebook(monkeypatch, capsys):
     cfg = start({"epochs": 60, "patience": 8, "seed": 3})
     assert cfg.epochs == 6 and cfg.patience == 0
     assert cfg.seed == 3
-    assert f"Settings read from params/quick.yaml (named by ${PARAMS_ENV})" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert f"params/quick.yaml (named by ${PARAMS_ENV}) replaces this notebook's epochs = 60 by 6, " in said
+    assert "seed" not in said.splitlines()[-1]  # the file does not set it
+    start({"epochs": 6, "seed": 3})  # nothing replaced (as in `make run`, whose file holds the defaults)
+    assert "replaces" not in capsys.readouterr().out
 
 
 def test_tested_versions_come_from_the_project_pins():

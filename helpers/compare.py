@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
-from tqdm.auto import tqdm
 
 from helpers.config import Settings
 from helpers.pipeline import train_and_test
+from helpers.progress import progress_bar
 from helpers.runner import sweep_table
 
 #: The setting compared and its values: the first is the reference.
@@ -107,7 +107,7 @@ def train_runs(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[st
     if own in jobs:
         rows[own] = {SETTING: own[0], "seed": own[1], **{k: known[k] for k in RUN_COLUMNS[2:]}}
     to_train = [job for job in jobs if job not in rows]
-    for value, seed in tqdm(to_train, desc="trainings", unit="run"):
+    for value, seed in progress_bar(to_train, desc="trainings", unit="run"):
         trained = train_and_test(dataclasses.replace(cfg, **{SETTING: value, "seed": seed}),
                                  X, labels, genres, split, verbose=0)
         rows[value, seed] = {SETTING: value, "seed": seed, "test_accuracy": trained.report["accuracy"],

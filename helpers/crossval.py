@@ -13,11 +13,11 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
-from tqdm.auto import tqdm
 
 from helpers.config import Settings
 from helpers.data import genre_list
 from helpers.pipeline import train_and_test
+from helpers.progress import progress_bar
 
 #: Below this many test clips, notebook 03 adds a k-fold estimate to its single test.
 SMALL_TEST_CLIPS = 30
@@ -71,7 +71,7 @@ def cross_validate(
     genres, labels = genre_list(clips), clips["label"].to_numpy()
     splits = list(fold_splits(clips, n_splits, n_repeats, cfg.val_fraction, cfg.seed))
     rows = []
-    for repeat, fold, split in tqdm(splits, desc="k-fold", unit="fold"):
+    for repeat, fold, split in progress_bar(splits, desc="k-fold", unit="fold"):
         trained = train_and_test(cfg, X, labels, genres, split, verbose=0)
         rows.append({"repeat": repeat, "fold": fold, "test_clips": trained.report["n"],
                      "model_accuracy": trained.report["accuracy"],

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import requests
-from tqdm.auto import tqdm
+
+from helpers.progress import progress_bar
 
 #: Checksum algorithms understood here, with the length of their hex digests.
 DIGEST_LENGTHS = {"sha256": 64, "md5": 32}
@@ -206,7 +207,7 @@ def _stream(response: requests.Response, part: Path, offset: int, total: int | N
             chunk_size: int) -> int:
     """Write the response body to ``part`` (appended at ``offset`` if > 0); return its size."""
     mode = "ab" if offset else "wb"
-    with open(part, mode) as f, tqdm(total=total, initial=offset, unit="B", unit_scale=True,
+    with open(part, mode) as f, progress_bar(total=total, initial=offset, unit="B", unit_scale=True,
                                      unit_divisor=1024, desc=part.name[:-5]) as bar:
         for chunk in response.iter_content(chunk_size):
             f.write(chunk)

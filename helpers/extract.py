@@ -14,10 +14,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from helpers.atomic import staged_folder
 from helpers.download import DownloadError
+from helpers.progress import progress_bar
 
 
 def check_tar(archive: Path) -> None:
@@ -111,7 +110,7 @@ def extract(archive: str | Path, dest: str | Path) -> Path:
     try:
         with (_parents_removed_on_failure(dest), tarfile.open(archive, "r:*") as tf,
               staged_folder(dest) as tmp):
-            members = tqdm(tf.getmembers(), desc=f"Extracting {archive.name}", unit="file")
+            members = progress_bar(tf.getmembers(), desc=f"Extracting {archive.name}", unit="file")
             tf.extractall(tmp, members=members, filter=_data_filter)
     except tarfile.FilterError as err:
         raise DownloadError(f"Refusing to extract {archive}: {err}. Nothing was extracted; "

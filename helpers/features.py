@@ -19,11 +19,11 @@ import pandas as pd
 import scipy.fft
 import scipy.sparse
 from threadpoolctl import ThreadpoolController
-from tqdm.auto import tqdm
 
 from helpers.audio import AudioError, load_audio
 from helpers.config import FeatureSettings, Settings, shown_path, work_dir
 from helpers.data import KEPT, REPORT_COLUMNS, SKIPPED, discover, prepare_dataset
+from helpers.progress import progress_bar
 
 
 def seed_features(path: str | Path, sample_rate: int = 16000, n_frames: int = 900) -> np.ndarray:
@@ -314,7 +314,7 @@ def extract_features(
     X = np.empty((len(clips), fs.n_frames, fs.n_mels), dtype=np.float32)
     ok = np.zeros(len(clips), dtype=bool)
     failed = []
-    with tqdm(total=len(clips), desc="Mel features", unit="clip") as progress:
+    with progress_bar(total=len(clips), desc="Mel features", unit="clip") as progress:
         targets, todo = [], []
         for i, path in enumerate(paths):
             targets.append(cache_path(path, fs, cache_dir))

@@ -33,7 +33,6 @@ import librosa
 import numpy as np
 import pandas as pd
 import soxr
-from tqdm.auto import tqdm
 
 from helpers import musicnn as mn
 from helpers.audio import load_audio
@@ -47,6 +46,7 @@ from helpers.features import (
     save_atomic,
 )
 from helpers.models import embedding_model
+from helpers.progress import progress_bar
 
 # --------------------------------------------------------------------------- front end
 
@@ -348,7 +348,7 @@ def dataset_embeddings(
     key = embedding_cache_key(model, layer, how, seconds, n_patches)
     targets = [file_cache_path(p, key, cache_dir) for p in paths]
     out = np.empty((len(paths), dim), np.float32)
-    with tqdm(total=len(paths), desc=f"{model.name} embeddings", unit="clip") as progress:
+    with progress_bar(total=len(paths), desc=f"{model.name} embeddings", unit="clip") as progress:
         todo = []
         for i, target in enumerate(targets):
             cached = read_cached(target, (dim,))

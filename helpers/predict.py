@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle, BundleError, load_bundle
@@ -29,6 +28,7 @@ from helpers.calibration import temper
 from helpers.config import load_settings
 from helpers.data import REPORT_COLUMNS, SKIPPED, scan_folder
 from helpers.features import cut_windows, mel_from_signal
+from helpers.progress import progress_bar
 
 #: Columns of the prediction table.
 PREDICTION_COLUMNS = ["path", "genre_1", "p_1", "genre_2", "p_2", "genre_3", "p_3",
@@ -131,7 +131,7 @@ def predict_paths(
     threshold = _threshold(bundle, threshold)
     files, bad = audio_files(paths)
     rows, failed = [], []
-    for f in tqdm(files, desc="Predicting", unit="song", disable=len(files) < 2):
+    for f in progress_bar(files, desc="Predicting", unit="song", disable=len(files) < 2):
         try:
             pred = predict_song(bundle, f, hop_frames)
         except AudioError as err:

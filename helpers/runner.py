@@ -33,6 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from helpers.config import PARAMS_ENV, REPO_ROOT, load_settings, work_dir
 from helpers.plots import plot_sweep
+from helpers.progress import TEXT_BARS_ENV
 
 
 class EncryptedKernelManager(AsyncKernelManager):
@@ -49,12 +50,16 @@ class EncryptedKernelManager(AsyncKernelManager):
 def execute(notebook: Path, output: Path) -> None:
     """Run ``notebook`` with papermill into ``output``, in the notebook's folder, with a progress bar.
 
-    The kernel is stopped at once after the last cell (every output has arrived by then, and
-    the helpers write their files atomically): a graceful shutdown of ipykernel 7 sometimes
-    prints "Task was destroyed but it is pending!" under the progress bar.
+    Its progress bars are text (:data:`helpers.progress.TEXT_BARS_ENV`), and each cell's
+    output streams are merged with only the last state of every bar kept. The kernel is stopped
+    at once after the last cell (every output has arrived by then, and the helpers write their
+    files atomically): a graceful shutdown of ipykernel 7 sometimes prints "Task was destroyed but
+    it is pending!" under the progress bar.
     """
-    papermill.execute_notebook(notebook, output, cwd=notebook.parent, progress_bar=True,
-                               kernel_manager_class=EncryptedKernelManager, shutdown_kernel="immediate")
+    with environment(TEXT_BARS_ENV, "1"):
+        papermill.execute_notebook(notebook, output, cwd=notebook.parent, progress_bar=True,
+                                   kernel_manager_class=EncryptedKernelManager, shutdown_kernel="immediate",
+                                   coalesce_streams=True)
 
 
 def notebook_paths() -> list[Path]:
@@ -63,22 +68,28 @@ def notebook_paths() -> list[Path]:
 
 
 @contextlib.contextmanager
-def params_for_kernels(params_file: str | Path) -> Iterator[None]:
+def environment(name: str, value: str) -> Iterator[None]:
+    """Set the environment variable ``name`` to ``value`` inside (for the kernels started there);
+    restore it afterwards."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
+
+
+def params_for_kernels(params_file: str | Path) -> contextlib.AbstractContextManager[None]:
     """Point :data:`helpers.config.PARAMS_ENV` at ``params_file`` for the kernels started inside.
 
     Every notebook's ``start(globals())`` then reads all settings from that file, including the
     ones its short parameters cell does not list, so all notebooks of a run agree (notebook 04
     finds the model notebook 03 trained). The variable is restored afterwards.
     """
-    before = os.environ.get(PARAMS_ENV)
-    os.environ[PARAMS_ENV] = str(params_file)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[PARAMS_ENV]
-        else:
-            os.environ[PARAMS_ENV] = before
+    return environment(PARAMS_ENV, str(params_file))
 
 
 def run_all(params_file: str, out_dir: Path | None = None) -> pd.DataFrame:

@@ -27,12 +27,12 @@ import joblib
 import numpy as np
 import soundfile as sf
 from scipy.signal import lfilter
-from tqdm.auto import tqdm
 
 from helpers.additive import render_additive
 from helpers.atomic import staged_folder
 from helpers.compose import Score, compose
 from helpers.config import GTZAN_GENRES, SYNTH_VERSION, choice_problem
+from helpers.progress import progress_bar
 from helpers.render import gm_problem, render_gm
 
 #: Sample rate of the generated files (the pipeline's rate, so no resampling is needed).
@@ -218,7 +218,7 @@ def make_dataset(
         written = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             joblib.delayed(_write_clip)(*job) for job in jobs
         )
-        for _ in tqdm(written, total=len(jobs), desc="Synthesizing mini-GTZAN", unit="clip"):
+        for _ in progress_bar(written, total=len(jobs), desc="Synthesizing mini-GTZAN", unit="clip"):
             pass
         (partial / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     return out_dir

@@ -15,6 +15,7 @@ from tqdm.keras import TqdmCallback
 from helpers.config import Settings
 from helpers.features import cut_windows
 from helpers.models import fit_normalization
+from helpers.progress import bar_class
 
 
 def windows(X: np.ndarray, window_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +84,8 @@ def fit_model(model: keras.Model, train: tuple[np.ndarray, np.ndarray], val: tup
     With ``cfg.augment`` other than ``"none"``, every epoch sees a freshly altered copy of each
     training window (:mod:`helpers.augment`); the validation windows are never altered.
     """
-    callbacks = [TqdmCallback(verbose=0, desc="epochs")] if verbose else []  # a progress bar
+    # a progress bar over the epochs: a widget in Jupyter, a line of text in batch runs (make run)
+    callbacks = [TqdmCallback(verbose=0, desc="epochs", tqdm_class=bar_class())] if verbose else []
     if cfg.patience > 0:  # stop when the validation loss stops improving; keep its best epoch
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=cfg.patience, restore_best_weights=True))

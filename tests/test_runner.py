@@ -43,7 +43,7 @@ def test_a_sweep_keeps_its_table_under_the_swept_settings_and_names_each_run(tmp
     assert table["run_name"].tolist() == saved["run_name"].tolist()
 
 
-def test_notebooks_run_without_the_kernels_plain_tcp_warning_and_stop_at_once(tmp_path, capfd):
+def test_notebooks_run_with_text_bars_without_the_plain_tcp_warning_and_stop_at_once(tmp_path, capfd):
     import nbformat
 
     from helpers import runner
@@ -52,10 +52,14 @@ def test_notebooks_run_without_the_kernels_plain_tcp_warning_and_stop_at_once(tm
     marker = tmp_path / "graceful-exit"
     nb = nbformat.v4.new_notebook()
     on_exit = f"import atexit, pathlib; atexit.register(pathlib.Path({str(marker)!r}).touch)"
-    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)"), nbformat.v4.new_code_cell(on_exit)]
+    work = "from helpers.progress import progress_bar\nfor _ in progress_bar(range(3), desc='work'): pass"
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in ("print(6 * 7)", on_exit, work)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, notebook)
     runner.execute(notebook, tmp_path / "out.ipynb")
     assert nbformat.read(tmp_path / "out.ipynb", 4).cells[0].outputs[0]["text"] == "42\n"
     assert "without encryption" not in capfd.readouterr().err
     assert not marker.exists(), "the kernel went through a graceful shutdown (its exit handlers ran)"
+    bar = nbformat.read(tmp_path / "out.ipynb", 4).cells[2].outputs
+    assert [(o["output_type"], o.get("name")) for o in bar] == [("stream", "stdout")], "a text bar"
+    assert "work: 100%" in bar[0]["text"] and "3/3" in bar[0]["text"] and "\r" not in bar[0]["text"]

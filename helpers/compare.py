@@ -187,22 +187,38 @@ def describe_comparison(summary: pd.DataFrame) -> str:
     return "\n\n".join(lines)
 
 
+def _spread_ties(values: np.ndarray, step: float = 0.06) -> np.ndarray:
+    """Horizontal offsets that set equal values side by side (centred), 0 for the others.
+
+    >>> _spread_ties(np.array([0.1, 0.3, 0.1, 0.1])).round(2).tolist()
+    [-0.06, 0.0, 0.0, 0.06]
+    """
+    rounded = np.round(values, 9)
+    offsets = np.zeros(len(values))
+    for value in np.unique(rounded):
+        same = np.flatnonzero(rounded == value)
+        offsets[same] = step * (np.arange(len(same)) - (len(same) - 1) / 2)
+    return offsets
+
+
 def plot_paired(runs: pd.DataFrame) -> Figure:
     """Test accuracy per seed, one line per seed across the compared values (left), and the
     paired differences with their mean (right)."""
     wide = runs.pivot(index="seed", columns=SETTING, values="test_accuracy")
     values = [v for v in COMPARED if v in wide]
     fig, (ax_runs, ax_diff) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1.2, 1]})
-    for seed, row in wide[values].iterrows():
+    for _, row in wide[values].iterrows():
         ax_runs.plot(values, row.to_numpy(), "o-", color="grey", alpha=0.6)
-        ax_runs.annotate(f"seed {seed}", (len(values) - 1, row.iloc[-1]), xytext=(6, 0),
-                         textcoords="offset points", fontsize=7, va="center")
+    ends = wide[values[-1]].round(6)
+    for end, seeds in ends.groupby(ends).groups.items():  # one label for the seeds that end alike
+        ax_runs.annotate(f"seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}", (len(values) - 1, end),
+                         xytext=(6, 0), textcoords="offset points", fontsize=7, va="center")
     ax_runs.plot(values, wide[values].mean().to_numpy(), "s-", color="tab:blue", markersize=8, label="mean")
     ax_runs.set(ylabel="test accuracy", title="One line per seed", xlim=(-0.3, len(values) - 0.4))
     ax_runs.legend(loc="best")
     diffs = paired_differences(runs).set_index("seed")
     for i, value in enumerate(diffs.columns):
-        ax_diff.scatter(np.full(len(diffs), i), 100 * diffs[value], color="grey", zorder=3)
+        ax_diff.scatter(i + _spread_ties(diffs[value].to_numpy()), 100 * diffs[value], color="grey", zorder=3)
         ax_diff.scatter([i], [100 * diffs[value].mean()], marker="_", s=900, color="tab:blue", zorder=4,
                         label="mean difference" if i == 0 else None)
     ax_diff.axhline(0, color="black", linewidth=0.8)

@@ -115,3 +115,11 @@ def test_what_a_seed_changes():
 def test_paired_figure():
     fig = compare.plot_paired(_runs([0.7, 0.75, 0.8], [0.74, 0.76, 0.85]))
     assert [ax.get_title() for ax in fig.axes] == ["One line per seed", "Paired differences (same seed)"]
+
+
+def test_paired_figure_shows_seeds_that_coincide():
+    fig = compare.plot_paired(_runs([0.7, 0.75, 0.78], [0.8, 0.77, 0.8]))  # seeds 0 and 2 end alike
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["seed 1", "seeds 0, 2"]
+    fig = compare.plot_paired(_runs([0.7, 0.75, 0.8], [0.72, 0.8, 0.82]))  # seeds 0 and 2 gain 2 points
+    points = fig.axes[1].collections[0].get_offsets()
+    assert len({tuple(np.round(p, 6)) for p in points}) == 3, "every seed's difference is a visible dot"

@@ -213,7 +213,8 @@ def plot_paired(runs: pd.DataFrame) -> Figure:
     for end, seeds in ends.groupby(ends).groups.items():  # one label for the seeds that end alike
         ax_runs.annotate(f"seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}", (len(values) - 1, end),
                          xytext=(6, 0), textcoords="offset points", fontsize=7, va="center")
-    ax_runs.plot(values, wide[values].mean().to_numpy(), "s-", color="tab:blue", markersize=8, label="mean")
+    ax_runs.plot(values, wide[values].mean().to_numpy(), "s-", color="tab:blue", markersize=11,
+                 markerfacecolor="none", label="mean")  # hollow: a seed's dot under it stays visible
     ax_runs.set(ylabel="test accuracy", title="One line per seed", xlim=(-0.3, len(values) - 0.4))
     ax_runs.legend(loc="best")
     diffs = paired_differences(runs).set_index("seed")

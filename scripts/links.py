@@ -30,9 +30,18 @@ COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 
 #: Above the Colab cell: what the two set-up cells are (the second is the ``parameters`` cell).
-SETUP_NOTE = ("**Setup.** The next cell fetches this tutorial's code on Google Colab and does nothing "
-              "anywhere else; the one after it holds the settings this notebook uses, which papermill "
-              "and `params/*.yaml` override (every other setting comes from `params/default.yaml`).")
+SETUP_NOTE = ("**Setup.** The next cell {colab} and does nothing anywhere else; the one after it holds the "
+              "settings this notebook uses, which papermill and `params/*.yaml` override (every other "
+              "setting comes from `params/default.yaml`).")
+COLAB_DOES = {True: "fetches this tutorial's code on Google Colab",
+              False: "stops on Google Colab with how to get this tutorial's code (this copy names no "
+                     "public repository to fetch it from)"}
+
+
+def setup_note(url: str) -> str:
+    """The sentence above the Colab cell, for the repository ``url`` (``""``: none named)."""
+    return SETUP_NOTE.format(colab=COLAB_DOES[bool(url)])
+
 
 #: The Colab cell (IPython syntax: ``!`` runs a shell command, ``%cd`` moves the kernel). The
 #: kernel finds ``helpers`` in its working directory, as IPython puts ``''`` on ``sys.path``.
@@ -91,7 +100,7 @@ def update_readme(text: str, url: str) -> str:
 def update_notebook(nb: nbformat.NotebookNode, url: str) -> nbformat.NotebookNode:
     """Set (or insert, after the title cell) the notebook's setup note and Colab cell."""
     prefix = nb.cells[0].get("id", "00-00").split("-")[0]
-    for offset, (kind, name, source) in enumerate((("markdown", "setup", SETUP_NOTE),
+    for offset, (kind, name, source) in enumerate((("markdown", "setup", setup_note(url)),
                                                    ("code", "colab", colab_cell(url))), start=1):
         cells = [c for c in nb.cells if c.get("id") == f"{prefix}-{name}"]
         if cells:

@@ -28,7 +28,7 @@ def test_colab_cell_runs_first_after_one_sentence(path: Path):
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     assert nb.cells[first_code].id.endswith("-colab")
     assert nb.cells[first_code].source == links.colab_cell(links.repository_url())
-    assert nb.cells[first_code - 1].source == links.SETUP_NOTE
+    assert nb.cells[first_code - 1].source == links.setup_note(links.repository_url())
     assert "parameters" in nb.cells[first_code + 1].metadata.get("tags", []), "as the note says"
 
 
@@ -40,6 +40,8 @@ def test_setup_cells_are_added_once_and_then_updated():
     links.update_notebook(nb, "https://github.com/a/b")
     assert [c.id for c in nb.cells][:3] == ["09-00", "09-setup", "09-colab"]
     assert len(nb.cells) == 4 and "github.com/a/b" in nb.cells[2].source
+    assert "fetches this tutorial's code" in nb.cells[1].source
+    assert "names no public repository" in links.setup_note("")
 
 
 def test_badges_for_a_repository(tmp_path):

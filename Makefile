@@ -19,11 +19,11 @@ $(INSTALLED): pyproject.toml
 
 ## weights: musicnn's pretrained weights for notebook 06, fetched once into ~/.cache (a no-op after)
 weights: $(INSTALLED)
-	$(PY) -m helpers.pretrained
+	$(PY) -m helpers.musicnn.weights
 
 ## run: execute notebooks 01.. in order with papermill (PARAMS=params/seed.yaml to switch)
 run: $(INSTALLED) weights
-	$(PY) -m helpers.runner --params $(PARAMS)
+	$(PY) -m helpers.notebook.runner --params $(PARAMS)
 
 ## test: unit tests and doctests, then the notebooks under nbval with params/quick.yaml,
 ## then notebook 03 again on the JAX backend (and on PyTorch where torch is installed)
@@ -40,7 +40,7 @@ test: $(INSTALLED) weights lint browser-deps
 ## (notebook 07 reads the augmentation comparison: SWEEP="augment=none,specaugment seed=0,1,2,3,4")
 SWEEP ?= window_frames=150,300 learning_rate=0.001,0.003
 sweep: $(INSTALLED)
-	$(PY) -m helpers.runner --params $(PARAMS) --sweep $(SWEEP)
+	$(PY) -m helpers.notebook.runner --params $(PARAMS) --sweep $(SWEEP)
 
 ## browser-deps: Debian's chromium for the JupyterLab browser test (tests/test_browser.py),
 ## installed when missing and possible (root with apt-get); elsewhere that test is skipped

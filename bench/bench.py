@@ -36,8 +36,8 @@ from joblib import Parallel, delayed
 from helpers.config import GTZAN_GENRES, load_settings, work_dir
 from helpers.data import discover, genre_list
 from helpers.features import dataset_features, extract_features, seed_features
+from helpers.notebook.runner import run_all
 from helpers.pipeline import train_and_test
-from helpers.runner import run_all
 from helpers.split import make_split
 
 

@@ -38,21 +38,21 @@ class Bundle:
     window_frames: int
     threshold: float | None = None  # review threshold on confidence; None = not chosen yet
     info: dict[str, Any] = dataclasses.field(default_factory=dict)  # settings, metrics, history
-    # scales every song's probabilities (helpers.calibration.clip_mean; notebook 07): 1 = as trained
+    # scales every song's probabilities (helpers.temperature.clip_mean; notebook 07): 1 = as trained
     temperature: float = 1.0
 
     def window_probabilities(self, windows: np.ndarray) -> np.ndarray:
         """The model's genre probabilities for model-sized windows ``(n, window_frames, n_mels)``.
 
         A song's probabilities are their mean, scaled by :attr:`temperature`
-        (:func:`helpers.calibration.clip_mean`).
+        (:func:`helpers.temperature.clip_mean`).
         """
         return self.model.predict(windows, batch_size=64, verbose=0)
 
     def clip_window_probabilities(self, X: np.ndarray) -> np.ndarray:
         """``(clips, windows, genres)`` :meth:`window_probabilities` of clip features ``X``
         ``(clips, n_frames, n_mels)``, cut into windows as in training; their mean over windows
-        is each clip's prediction (:func:`helpers.calibration.clip_mean`)."""
+        is each clip's prediction (:func:`helpers.temperature.clip_mean`)."""
         from helpers.train import window_outputs  # here, not above: helpers.train loads Keras
 
         return window_outputs(self.model, X, self.window_frames)

@@ -22,10 +22,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from helpers.config import Settings
+from helpers.config import Settings, sweep_table
 from helpers.pipeline import train_and_test
 from helpers.progress import progress_bar
-from helpers.runner import sweep_table
 
 #: The setting compared and its values: the first is the reference.
 SETTING, COMPARED = "augment", ("none", "specaugment")

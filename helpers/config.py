@@ -33,7 +33,7 @@ GTZAN_GENRES: tuple[str, ...] = (
 Scaling = Literal["db", "power"]
 
 #: Scalings a :class:`FeatureSettings` may hold: a run's, plus ``"musicnn"``, the input of the
-#: pretrained musicnn model, which only the transfer bundle (:mod:`helpers.transfer`) uses.
+#: pretrained musicnn model, which only the transfer bundle (:mod:`helpers.musicnn.transfer`) uses.
 FeatureScaling = Literal[Scaling, "musicnn"]
 
 #: Networks of :mod:`helpers.models` (``model`` setting).
@@ -79,7 +79,7 @@ def choice_problem(name: str, value: Any, choices: Any) -> str | None:
 #: Repository root (the folder holding ``params/`` and ``notebooks/``).
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-#: Version of the synthetic set's generator (:mod:`helpers.synth`), part of its folder's name, so
+#: Version of the synthetic set's generator (:mod:`helpers.synth.dataset`), part of its folder's name, so
 #: a set made by an older generator is left alone and a new one is made beside it.
 SYNTH_VERSION = 2
 
@@ -91,7 +91,7 @@ MUSICNN_CLIP_PATCHES = 10
 WORKDIR_ENV = "GENRE_WORKDIR"
 
 #: Environment variable naming a params file whose values win over a notebook's parameters
-#: cell (``make test`` sets it to ``params/quick.yaml``; ``helpers.runner`` to its params file).
+#: cell (``make test`` sets it to ``params/quick.yaml``; ``helpers.notebook.runner`` to its params file).
 PARAMS_ENV = "TUTORIAL_PARAMS"
 
 
@@ -288,3 +288,12 @@ def _check_keys(values: dict[str, Any], source: str) -> None:
     unknown = sorted(set(values) - known)
     if unknown:
         raise ValueError(f"Unknown setting(s) {unknown} in {source}; known settings: {sorted(known)}")
+
+
+def sweep_table(knobs: list[str], out_dir: Path | None = None) -> Path:
+    """Where a sweep over the settings ``knobs`` keeps its table, in any order of the knobs.
+
+    >>> sweep_table(["seed", "augment"]).name
+    'sweep-augment-seed.csv'
+    """
+    return (out_dir or work_dir() / "outputs" / "sweep") / f"sweep-{'-'.join(sorted(knobs))}.csv"

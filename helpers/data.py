@@ -15,7 +15,6 @@ import pandas as pd
 
 from helpers.audio import FFMPEG_EXTENSIONS, LIBSNDFILE_EXTENSIONS, AudioError, audio_info
 from helpers.config import Settings
-from helpers.synth import make_dataset
 
 #: File extensions read as audio: libsndfile's and FFmpeg's (see :mod:`helpers.audio`).
 AUDIO_EXTENSIONS = LIBSNDFILE_EXTENSIONS | FFMPEG_EXTENSIONS
@@ -166,9 +165,15 @@ def _dropped_note(folders: list[Path], bad: list[tuple[str, str, str]]) -> str:
 
 
 def prepare_dataset(cfg: Settings) -> Path:
-    """Return the dataset folder for ``cfg``, synthesizing the default set on first use."""
+    """Return the dataset folder for ``cfg``, synthesizing the default set on first use.
+
+    The generator (:mod:`helpers.synth`) is imported here, and only for the default set: a
+    folder of the user's own music never loads it.
+    """
     if cfg.data_dir:
         return cfg.dataset_dir
+    from helpers.synth import make_dataset
+
     return make_dataset(cfg.dataset_dir, clips_per_genre=cfg.clips_per_genre, seed=cfg.seed,
                         n_jobs=cfg.n_jobs)
 

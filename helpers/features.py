@@ -7,9 +7,6 @@ axis, mel bands along the second (the Conv1D's channels).
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import joblib
@@ -21,6 +18,7 @@ import scipy.sparse
 from threadpoolctl import ThreadpoolController
 
 from helpers.audio import AudioError, load_audio
+from helpers.cache import file_cache_path, read_cached, save_array
 from helpers.config import FeatureSettings, Settings, shown_path, work_dir
 from helpers.data import KEPT, REPORT_COLUMNS, SKIPPED, discover, prepare_dataset
 from helpers.progress import progress_bar
@@ -123,10 +121,10 @@ def musicnn_compress(mel: np.ndarray) -> np.ndarray:
 
     musicnn rounds the mel power to float16 first; that rounding is kept, so the
     pretrained model sees the numbers it was trained on (the log itself is taken
-    in float32, which never overflows; see :func:`helpers.musicnn_io.reference_log_mel`).
+    in float32, which never overflows; see ``tests/musicnn/musicnn_reference.py``).
 
-    >>> musicnn_compress(np.array([0.0, 0.0999]))
-    array([0.       , 3.0000634], dtype=float32)
+    >>> musicnn_compress(np.array([0.0, 0.0999])).round(5)
+    array([0.     , 3.00006], dtype=float32)
     """
     return np.log10(10000 * np.asarray(mel, np.float16).astype(np.float32) + 1)
 
@@ -138,7 +136,7 @@ def cut_windows(
 
     The one window cutter: training windows (:func:`helpers.train.windows`), prediction
     windows (:func:`helpers.predict.predict_song`) and musicnn's 3-s patches
-    (:func:`helpers.musicnn_io.preprocess`) are all cut here.
+    (:func:`helpers.musicnn.frontend.preprocess`) are all cut here.
 
     Windows start at frames ``0, hop, 2 * hop, ...`` as long as they fit.
     **Leftovers**: the frames after the last window that fits are dropped, unless
@@ -209,48 +207,9 @@ def clip_features(path: str | Path, fs: FeatureSettings) -> np.ndarray:
     return mel_from_signal(y, fs)
 
 
-def file_cache_path(path: str | Path, key: str, cache_dir: Path) -> Path:
-    """Cache file for what was computed from one audio file under settings hashed as ``key``.
-
-    The file's identity is its absolute path, size and modification time, so an edited
-    or replaced file is recomputed, and other settings never reuse an entry.
-    """
-    st = os.stat(path)
-    ident = f"{Path(path).resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    digest = hashlib.sha1(ident.encode()).hexdigest()
-    return cache_dir / key / digest[:2] / f"{digest}.npy"
-
-
 def cache_path(path: str | Path, fs: FeatureSettings, cache_dir: Path) -> Path:
-    """Cache file of one clip's features (:func:`file_cache_path` under ``fs.key()``)."""
+    """Cache file of one clip's features (:func:`helpers.cache.file_cache_path` under ``fs.key()``)."""
     return file_cache_path(path, fs.key(), cache_dir)
-
-
-def save_atomic(array: np.ndarray, target: Path) -> None:
-    """Write ``array`` to ``target`` (``.npy``) whole or not at all: a temporary file, then a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def read_cached(target: Path, shape: tuple[int, ...]) -> np.ndarray | None:
-    """A cached array of ``shape``, or ``None`` if absent; a damaged entry is deleted (and recomputed)."""
-    if not target.exists():
-        return None
-    try:
-        cached = np.load(target)
-        if cached.shape == shape:
-            return cached
-    except (ValueError, OSError, EOFError):
-        pass
-    target.unlink(missing_ok=True)
-    return None
 
 
 @functools.cache
@@ -270,7 +229,7 @@ def _compute_clip(path: str, fs: FeatureSettings, target: Path) -> np.ndarray | 
             mel = clip_features(path, fs)
     except AudioError as err:
         return str(err)
-    save_atomic(mel, target)
+    save_array(mel, target)
     return mel
 
 

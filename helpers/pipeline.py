@@ -21,9 +21,10 @@ from helpers.calibration import choose_threshold, coverage_curve
 from helpers.config import Settings
 from helpers.data import genre_list
 from helpers.features import dataset_features
+from helpers.metrics import evaluate
 from helpers.models import build_model
 from helpers.split import make_split
-from helpers.train import TrainResult, clip_probabilities, evaluate, one_hot, train_model
+from helpers.train import TrainResult, clip_probabilities, one_hot, train_model
 
 
 def training_info(
@@ -41,7 +42,7 @@ class Trained:
 
     model: keras.Model
     result: TrainResult
-    report: dict[str, Any]  # helpers.train.evaluate on the test clips
+    report: dict[str, Any]  # helpers.metrics.evaluate on the test clips
     baseline_accuracy: float
 
 

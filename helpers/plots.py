@@ -10,8 +10,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from sklearn.metrics import ConfusionMatrixDisplay
 
+from helpers.calibration import coverage_curve
 from helpers.features import to_db
+from helpers.temperature import expected_calibration_error, reliability_table
 
 STYLE = {
     "figure.figsize": (8, 4.5),
@@ -123,18 +126,17 @@ def _draw_confusion(ax, fig: Figure, confusion: pd.DataFrame, title: str, normal
     values = confusion.to_numpy().astype(float)
     if normalize:
         values = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
-    img = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else None)
-    names = list(confusion.index)
-    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
-    ax.set_yticks(range(len(names)), names)
-    peak = values.max()
-    for (i, j), v in np.ndenumerate(values):
-        if v:
-            text = f"{v:.0%}" if normalize else f"{v:.0f}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                    color="white" if v > peak / 2 else "black")
+    display = ConfusionMatrixDisplay(values, display_labels=list(confusion.index))
+    display.plot(ax=ax, cmap="Blues", colorbar=False, xticks_rotation=45,
+                 values_format=".0%" if normalize else ".0f",
+                 im_kw={"vmin": 0, "vmax": 1 if normalize else None})
+    for text, v in zip(display.text_.ravel(), values.ravel(), strict=True):
+        text.set_fontsize(8)
+        if not v:
+            text.remove()  # empty cells stay blank, so the mistakes stand out
+    plt.setp(ax.get_xticklabels(), ha="right")
     ax.set(xlabel="predicted genre", ylabel="true genre", title=title)
-    fig.colorbar(img, ax=ax, label="share of the true genre's clips" if normalize else "clips")
+    fig.colorbar(display.im_, ax=ax, label="share of the true genre's clips" if normalize else "clips")
 
 
 def plot_confusion(confusion: pd.DataFrame, title: str, normalize: bool = False) -> Figure:
@@ -236,4 +238,43 @@ def plot_sweep(table: pd.DataFrame, knobs: list[str]) -> Figure:
            title="Test accuracy per setting: differences of a few points are noise")
     ax.tick_params(axis="x", rotation=30)
     ax.legend(loc="lower right")
+    return fig
+
+
+def plot_calibration(probs: dict[str, np.ndarray], labels: np.ndarray, genres: list[str],
+                     thresholds: dict[str, float], bins: int = 10) -> Figure:
+    """Reliability diagrams (top) and notebook 05's coverage curves (bottom), one column per title.
+
+    Parameters
+    ----------
+    probs
+        Title (e.g. ``"before"``, ``"after temperature scaling"``) -> ``(clips, genres)``
+        probabilities of the same clips.
+    labels, genres
+        True genre names of the clips, and the genre of each column.
+    thresholds
+        Title -> the review threshold drawn on that column's coverage curve.
+    bins
+        Confidence bins of the reliability diagram.
+    """
+    fig, axes = plt.subplots(2, len(probs), figsize=(5.5 * len(probs), 8.5), squeeze=False)
+    for (top, bottom), (title, p) in zip(axes.T, probs.items(), strict=True):
+        table = reliability_table(p, labels, genres, bins)
+        ece = expected_calibration_error(p, labels, genres, bins)
+        top.bar(table["low"], table["accuracy"], width=1 / bins, align="edge", color="tab:blue",
+                edgecolor="white", label="accuracy of the clips in the bin")
+        top.scatter(table["low"] + 0.5 / bins, table["confidence"], marker="_", s=250, color="tab:red",
+                    zorder=3, label="mean confidence in the bin (what the model claimed)")
+        top.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
+        for _, row in table.iterrows():  # clips per bin, above the bar (readable on an empty bar too)
+            top.annotate(f"{row['clips']:.0f}", (row["low"] + 0.5 / bins, row["accuracy"] + 0.01),
+                         ha="center", va="bottom", fontsize=7)
+        top.set(xlim=(0, 1), ylim=(0, 1.4), yticks=np.linspace(0, 1, 6),
+                xlabel="confidence (top probability)",
+                ylabel="accuracy (the number: clips in the bin)", title=f"{title}: ECE {ece:.3f}")
+        top.legend(loc="upper left", fontsize=8, ncols=1, framealpha=1)
+        draw_coverage(bottom, coverage_curve(p, labels, genres), thresholds[title])
+        bottom.set_title("coverage vs accuracy")
+        bottom.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
     return fig

@@ -24,11 +24,11 @@ import pandas as pd
 
 from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle, BundleError, load_bundle
-from helpers.calibration import temper
 from helpers.config import load_settings
 from helpers.data import REPORT_COLUMNS, SKIPPED, scan_folder
 from helpers.features import cut_windows, mel_from_signal
 from helpers.progress import progress_bar
+from helpers.temperature import temper
 
 #: Columns of the prediction table.
 PREDICTION_COLUMNS = ["path", "genre_1", "p_1", "genre_2", "p_2", "genre_3", "p_3",
@@ -43,7 +43,7 @@ class SongPrediction:
     window_starts: np.ndarray  # start time of each window, seconds
     window_probs: np.ndarray  # (windows, genres), the model's own
     padded: bool = False  # shorter than one window, so padded with silence
-    temperature: float = 1.0  # the bundle's (helpers.calibration.clip_mean)
+    temperature: float = 1.0  # the bundle's (helpers.temperature.clip_mean)
 
     @property
     def probs(self) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Progress bars for long work: a widget in Jupyter, text in a terminal and in batch runs.
 
-``make run`` (:mod:`helpers.runner`) sets :data:`TEXT_BARS_ENV` for its kernels. Nobody watches
+``make run`` (:mod:`helpers.notebook.runner`) sets :data:`TEXT_BARS_ENV` for its kernels. Nobody watches
 a batch run's bars as they move, and a widget would be stored in the executed notebook as its
 first state ("0%") wherever widgets are not drawn; a text bar is stored as its last line
 ("100%|...| 400/400 [00:30<00:00]"), on standard output so that it does not read as an error.

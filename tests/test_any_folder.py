@@ -22,8 +22,8 @@ from test_audio import write_with_ffmpeg
 
 from helpers.audio import audio_info
 from helpers.config import work_dir
-from helpers.runner import run_all
-from helpers.synth import SYNTH_RATE, synth_clip
+from helpers.notebook.runner import run_all
+from helpers.synth.dataset import SYNTH_RATE, synth_clip
 
 #: Label folder -> the synthetic style its clips are drawn from.
 STYLES = {"hip hop": "metal", "música": "classical", "waltz": "reggae"}

@@ -12,7 +12,8 @@ import json, numpy as np, pandas as pd, keras
 from helpers.config import load_settings
 from helpers.embed import clip_embeddings
 from helpers.models import build_model
-from helpers.train import clip_probabilities, evaluate, one_hot, train_model
+from helpers.metrics import evaluate
+from helpers.train import clip_probabilities, one_hot, train_model
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(24, 64, 8)).astype("float32")

@@ -15,8 +15,7 @@ import pytest
 from scipy import stats
 
 from helpers import compare
-from helpers.config import load_settings
-from helpers.runner import sweep_table
+from helpers.config import load_settings, sweep_table
 
 
 def _runs(none, augmented):

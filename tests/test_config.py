@@ -437,7 +437,7 @@ def test_binder_environment_is_the_same_without_the_project():
     assert binder_conda == root_conda
     assert root_pip == ["-e .", *binder_pip]
     post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
-    assert "pip install --no-deps -e ." in post_build and "helpers.pretrained" in post_build
+    assert "pip install --no-deps -e ." in post_build and "helpers.musicnn.weights" in post_build
     assert os.access(REPO_ROOT / "binder" / "postBuild", os.X_OK)
 
 
@@ -465,11 +465,11 @@ def test_environment_python_is_within_requires_python():
 
 #: Third-party imports that no requirement declares, and why.
 UNDECLARED_IMPORTS = {
-    "torch": "helpers.session.devices, only on Keras' PyTorch backend, which its user installs",
+    "torch": "helpers.notebook.session.devices, only on Keras' PyTorch backend, which its user installs",
     "musicnn": "tests/fixtures/musicnn/make_reference.py, run by hand in its own environment",
 }
 #: First-party modules: the package, and test modules that other tests import.
-LOCAL_MODULES = {"helpers"} | {p.stem for p in (REPO_ROOT / "tests").glob("*.py")}
+LOCAL_MODULES = {"helpers"} | {p.stem for p in (REPO_ROOT / "tests").rglob("*.py")}
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -132,7 +132,7 @@ def test_cli_missing_model_and_usage_errors(tmp_path, capsys):
 def test_the_bundle_temperature_applies_to_songs_and_on_the_command_line(bundle, tmp_path, capsys):
     import dataclasses
 
-    from helpers.calibration import temper
+    from helpers.temperature import temper
 
     path = _write(tmp_path / "songs" / "a.wav", "disco", 6, 16000, 3)
     plain = predict.predict_song(bundle, path)

@@ -35,7 +35,7 @@ def test_silencing_is_scoped_to_the_block():
     assert done.returncode == 0 and done.stderr == "shown"
 
 
-CLIS = ["helpers.predict", "helpers.gtzan", "helpers.pretrained", "helpers.runner"]
+CLIS = ["helpers.predict", "helpers.gtzan", "helpers.musicnn.weights", "helpers.notebook.runner"]
 
 
 @pytest.mark.parametrize("module", CLIS)

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from helpers.config import load_settings
+from helpers.metrics import evaluate
 from helpers.models import build_model
-from helpers.train import clip_probabilities, evaluate, one_hot, train_model, windows
+from helpers.train import clip_probabilities, one_hot, train_model, windows
 
 
 def test_windows_cut_clips_in_order_and_drop_leftovers():
@@ -50,16 +51,6 @@ def test_clip_probabilities_average_each_clips_windows():
     np.testing.assert_allclose(probs, [[0.5, 0.5], [1.0, 0.0]])
 
 
-def test_evaluate_counts_a_confusion_matrix_with_names():
-    genres = ["a", "b"]
-    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
-    report = evaluate(probs, ["a", "b", "b"], genres)
-    assert report["accuracy"] == pytest.approx(2 / 3)
-    assert report["confusion"].loc["b", "a"] == 1
-    assert report["confusion"].loc["a", "a"] == 1
-    assert list(report["predicted"]) == ["a", "b", "a"]
-
-
 def _separable(n_per_class=12, frames=64, bands=8, seed=0):
     """Two classes: energy in the low bands vs in the high bands."""
     rng = np.random.default_rng(seed)
@@ -88,22 +79,6 @@ def test_train_model_learns_a_separable_problem_and_keeps_the_best_epoch():
     test = (split == "test").to_numpy()
     report = evaluate(clip_probabilities(model, X[test], 32), clips["label"][test], genres)
     assert report["accuracy"] == 1.0
-
-
-def test_per_genre_report_and_most_confused():
-    from helpers.train import most_confused, per_genre_report
-
-    genres = ["a", "b", "c"]
-    labels = np.array(["a", "a", "a", "b", "b", "c"])
-    predicted = np.array(["a", "b", "b", "b", "b", "a"])
-    table = per_genre_report(labels, predicted, genres)
-    assert table.loc["a", "recall"] == pytest.approx(1 / 3)
-    assert table.loc["b", "precision"] == pytest.approx(2 / 4)
-    assert table.loc["c", "recall"] == 0 and table["clips"].tolist() == [3, 2, 1]
-    cm = evaluate(np.eye(3)[[genres.index(p) for p in predicted]], labels, genres)["confusion"]
-    pairs = most_confused(cm, 2)
-    assert pairs[["true", "predicted", "clips"]].values.tolist() == [["a", "b", 2], ["c", "a", 1]]
-    assert pairs["share of true genre"].tolist() == pytest.approx([2 / 3, 1.0])
 
 
 @pytest.mark.slow

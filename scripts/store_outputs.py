@@ -3,7 +3,7 @@
     python scripts/store_outputs.py data/outputs/default      (or: make store-outputs)
 
 From each executed notebook (``make run`` writes them), only two kinds of output
-are kept in the stored notebook: the outputs of cells marked ``# NBVAL_CHECK_OUTPUT``
+are kept in the stored notebook: the outputs of cells tagged ``nbval-check-output``
 (nbval compares them on every test run) and figures (PNG), so a reader browsing
 the repository sees the plots. Logs, progress bars, audio players and tables are
 dropped, as is papermill's metadata; a cell with stored outputs is numbered by its
@@ -21,12 +21,13 @@ from pathlib import Path
 import nbformat
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+#: The cell tag that makes nbval compare a cell's output with the stored one.
+CHECK_TAG = "nbval-check-output"
 
 
 def teaching_outputs(cell: nbformat.NotebookNode) -> list:
     """The outputs of an executed cell worth storing."""
-    if CHECK_MARK in cell.source:
+    if CHECK_TAG in cell.metadata.get("tags", []):
         return [o for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"]
     figures = []
     for out in cell.outputs:

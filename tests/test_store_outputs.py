@@ -22,20 +22,20 @@ def test_stored_notebooks_hold_only_teaching_outputs(path: Path):
     positions = {}
     for position, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
         positions[cell.id] = position
-        assert set(cell.metadata) <= {"tags"}, f"cell {cell.id} carries metadata {set(cell.metadata)}"
+        assert set(cell.metadata) <= {"tags", "jupyter"}, f"cell {cell.id} carries {set(cell.metadata)}"
         if not cell.outputs:
             assert cell.execution_count is None, f"cell {cell.id} has a count but no output"
             continue
         assert cell.execution_count == position
         for out in cell.outputs:
-            checked = store_outputs.CHECK_MARK in cell.source
+            checked = store_outputs.CHECK_TAG in cell.metadata.get("tags", [])
             assert (checked and out.output_type == "stream") or "image/png" in out.get("data", {})
     assert positions, "a notebook without code cells"
 
 
 def test_store_keeps_figures_and_checked_text_and_drops_the_rest(tmp_path):
     stored = nbformat.v4.new_notebook()
-    stored.cells = [nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)", id="a"),
+    stored.cells = [nbformat.v4.new_code_cell("print(1)", id="a", metadata={"tags": ["nbval-check-output"]}),
                     nbformat.v4.new_code_cell("plot()", id="b"),
                     nbformat.v4.new_code_cell("log()", id="c")]
     executed = nbformat.from_dict(nbformat.reads(nbformat.writes(stored), as_version=4))

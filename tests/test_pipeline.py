@@ -36,35 +36,6 @@ def test_trains_and_saves_when_missing_then_loads(cfg, monkeypatch, capsys):
     assert "Training" not in capsys.readouterr().out and again.genres == saved.genres
 
 
-def _sync_script():
-    import importlib.util
-
-    from helpers.config import REPO_ROOT
-
-    path = REPO_ROOT / "scripts" / "sync_code_cells.py"
-    spec = importlib.util.spec_from_file_location("sync_code_cells", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_notebook_03_shows_exactly_the_model_code_every_path_runs():
-    import nbformat
-
-    from helpers import models
-
-    sync = _sync_script()
-    nb = nbformat.read(sync.NOTEBOOK, as_version=4)
-    assert sync.out_of_date(nb) == [], "run scripts/sync_code_cells.py"
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert '{"compact": build_compact_model, "seed": build_seed_model}' in code
-    assert models.BUILDERS == {"compact": models.build_compact_model, "seed": models.build_seed_model}
-    drifted = nbformat.from_dict(nb)
-    cell = next(c for c in drifted.cells if c.source.startswith("def compile_model("))
-    cell.source = cell.source.replace("Adam", "SGD")
-    assert sync.out_of_date(drifted) == ["compile_model"], "the check notices an edited cell"
-
-
 @pytest.mark.slow
 def test_train_bundle_gives_the_bundle_of_notebook_03(cfg, tmp_path, monkeypatch):
     import papermill

@@ -1,0 +1,38 @@
+"""The lesson code each notebook shows is the code every path runs (scripts/sync_code_cells.py)."""
+
+import importlib.util
+
+import nbformat
+import pytest
+
+from helpers import models
+from helpers.config import REPO_ROOT
+
+
+def _sync_script():
+    path = REPO_ROOT / "scripts" / "sync_code_cells.py"
+    spec = importlib.util.spec_from_file_location("sync_code_cells", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sync = _sync_script()
+
+
+@pytest.mark.parametrize("name", sorted(sync.SHOWN))
+def test_each_notebook_shows_exactly_the_code_every_path_runs(name):
+    nb = nbformat.read(sync.NOTEBOOKS / name, as_version=4)
+    assert sync.out_of_date(nb, sync.SHOWN[name]) == [], "run scripts/sync_code_cells.py"
+    for fn in sync.SHOWN[name]:
+        assert ">>>" not in sync.source(fn), f"{fn.__name__} is shown in {name}: move its doctest to tests/"
+
+
+def test_the_check_notices_an_edited_cell():
+    nb = nbformat.read(sync.NOTEBOOKS / "03_train_model.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert '{"compact": build_compact_model, "seed": build_seed_model}' in code
+    assert models.BUILDERS == {"compact": models.build_compact_model, "seed": models.build_seed_model}
+    cell = next(c for c in nb.cells if c.source.startswith("def compile_model("))
+    cell.source = cell.source.replace("Adam", "SGD")
+    assert sync.out_of_date(nb, sync.SHOWN["03_train_model.ipynb"]) == ["compile_model"]

@@ -8,6 +8,7 @@ files are ignored.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -72,6 +73,24 @@ def song_id(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+#: A dataset folder's optional manifest (hidden; the synthetic set writes one). Its ``songs``
+#: maps clips (paths relative to the folder) to the song they were cut from.
+MANIFEST_NAME = ".manifest.json"
+
+
+def declared_songs(root: Path) -> dict[str, str]:
+    """Clip path (relative to ``root``) -> song id, as the folder's manifest declares them; ``{}``
+    without a manifest. Clips cut from one recording must share a song, so that a split by song
+    never puts them in two parts."""
+    manifest = root / MANIFEST_NAME
+    if not manifest.is_file():
+        return {}
+    try:
+        return dict(json.loads(manifest.read_text()).get("songs", {}))
+    except (ValueError, AttributeError) as err:
+        raise DatasetError(f"{manifest} is not a readable manifest ({err}); delete it or fix it.") from err
+
+
 def scan_folder(root: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
     """Every visible file under ``root`` (recursively, sorted by path): the audio files, and a
     report row (:data:`REPORT_COLUMNS`) for each of the others, which are skipped."""
@@ -117,6 +136,7 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = []
     label_folders: dict[str, set[Path]] = {}
     audio, bad = scan_folder(root)
+    songs = declared_songs(root)
     for path in audio:
         if path.parent == root:
             bad.append((str(path), "not inside a label folder, so it has no label", SKIPPED))
@@ -130,7 +150,8 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         if info.frames == 0:
             bad.append((str(path), "empty: no audio samples", SKIPPED))
             continue
-        rows.append((str(path), path.parent.name, song_id(path, root), info.duration,
+        song = songs.get(path.relative_to(root).as_posix()) or song_id(path, root)
+        rows.append((str(path), path.parent.name, song, info.duration,
                      info.sample_rate, info.channels))
     clips = pd.DataFrame(rows, columns=CLIP_COLUMNS).sort_values(["label", "path"])
     clips = clips.reset_index(drop=True)

@@ -30,16 +30,15 @@ from scipy.signal import lfilter
 
 from helpers.atomic import staged_folder
 from helpers.config import GTZAN_GENRES, SYNTH_VERSION, choice_problem
+from helpers.data import MANIFEST_NAME  # settings, faults and songs of the set; hidden, so not a clip
 from helpers.progress import progress_bar
 from helpers.synth.additive import render_additive
 from helpers.synth.compose import Score, compose
+from helpers.synth.faults import Faults, corrupt_bytes, plan_faults
 from helpers.synth.render import gm_problem, render_gm
 
 #: Sample rate of the generated files (the pipeline's rate, so no resampling is needed).
 SYNTH_RATE: int = 16000
-
-#: Settings file written inside every generated set; hidden, so discovery ignores it.
-MANIFEST_NAME = ".manifest.json"
 
 #: Names of the renderers, the default first.
 Renderer = Literal["general-midi", "additive"]
@@ -157,7 +156,9 @@ def make_dataset(
 
     The files are 16-bit mono WAV at ``SYNTH_RATE`` Hz. Clip ``i`` of genre ``g``
     is drawn from ``np.random.default_rng([seed, g's index, i])``, so the set is
-    bit-identical whatever ``n_jobs`` is. The folder appears only when complete
+    bit-identical whatever ``n_jobs`` is. From 10 clips per genre on, the set carries GTZAN's
+    faults in miniature (:mod:`helpers.synth.faults`: repeated excerpts of one song, a corrupt
+    file, mislabelled clips), recorded in the manifest. The folder appears only when complete
     (it is built as ``<out_dir>.partial`` and renamed) and holds a hidden
     ``.manifest.json`` of its settings and renderer (dataset discovery skips it);
     calling again with the same settings returns at once.
@@ -194,6 +195,8 @@ def make_dataset(
         "clips_per_genre": int(clips_per_genre), "seconds": float(seconds),
         "sample_rate": SYNTH_RATE, "genres": list(GTZAN_GENRES),
     }
+    faults = plan_faults(len(GTZAN_GENRES), clips_per_genre, seed)
+    manifest["faults"], manifest["songs"] = _describe(faults)
     if out_dir.exists():
         manifest_file = out_dir / MANIFEST_NAME
         found = json.loads(manifest_file.read_text()) if manifest_file.is_file() else None
@@ -213,20 +216,52 @@ def make_dataset(
     with staged_folder(out_dir) as partial:
         for genre in GTZAN_GENRES:
             (partial / genre).mkdir()
-        jobs = [(partial, genre, g, i, seconds, seed, renderer)
-                for g, genre in enumerate(GTZAN_GENRES) for i in range(clips_per_genre)]
+        jobs = [(partial, g, i, seconds, seed, renderer, faults)
+                for g in range(len(GTZAN_GENRES)) for i in range(clips_per_genre)
+                if (g, i) not in faults.second_excerpts()]
         written = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             joblib.delayed(_write_clip)(*job) for job in jobs
         )
-        for _ in progress_bar(written, total=len(jobs), desc="Synthesizing mini-GTZAN", unit="clip"):
+        for _ in progress_bar(written, total=len(jobs), desc="Synthesizing mini-GTZAN", unit="song"):
             pass
         (partial / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     return out_dir
 
 
-def _write_clip(folder: Path, genre: str, genre_index: int, clip_index: int,
-                seconds: float, seed: int, renderer: Renderer) -> None:
-    """Generate one clip of the set and write it as 16-bit WAV."""
-    rng = np.random.default_rng([seed, genre_index, clip_index])
-    audio = synth_clip(genre, rng, seconds, SYNTH_RATE, renderer)
-    sf.write(folder / genre / f"{genre}.{clip_index:05d}.wav", audio, SYNTH_RATE, subtype="PCM_16")
+def _clip_name(g: int, i: int) -> str:
+    """Path of clip ``i`` of genre index ``g`` inside the set, e.g. ``blues/blues.00003.wav``."""
+    genre = GTZAN_GENRES[g]
+    return f"{genre}/{genre}.{i:05d}.wav"
+
+
+def _describe(faults: Faults) -> tuple[dict, dict[str, str]]:
+    """The manifest's record of the faults, and its ``songs``: clip path -> song of the repeats."""
+    record = {
+        "repeated_excerpts": [[_clip_name(g, a), _clip_name(g, b)] for g, a, b in faults.repeats],
+        "corrupt": [_clip_name(*faults.corrupt)] if faults.corrupt else [],
+        "mislabelled": {_clip_name(*clip): GTZAN_GENRES[genre] for clip, genre in faults.mislabelled.items()},
+    }
+    songs = {_clip_name(g, i): f"{GTZAN_GENRES[g]}.{a:05d}" for g, a, b in faults.repeats for i in (a, b)}
+    return record, songs
+
+
+def _write_clip(folder: Path, g: int, i: int, seconds: float, seed: int, renderer: Renderer,
+                faults: Faults) -> None:
+    """Write clip ``i`` of genre index ``g`` (16-bit WAV), with the fault the plan gives it.
+
+    A repeated song is rendered once, ``1.5 * seconds`` long, and written as this clip (its
+    start) and its second excerpt (from ``seconds / 2``); a corrupt clip is written as
+    undecodable bytes; a mislabelled clip plays the genre the plan names.
+    """
+    rng = np.random.default_rng([seed, g, i])
+    if (g, i) == faults.corrupt:
+        (folder / _clip_name(g, i)).write_bytes(corrupt_bytes(rng))
+        return
+    second = next((b for h, a, b in faults.repeats if (h, a) == (g, i)), None)
+    played = GTZAN_GENRES[faults.mislabelled.get((g, i), g)]
+    audio = synth_clip(played, rng, seconds * (1.5 if second is not None else 1), SYNTH_RATE, renderer)
+    n = round(seconds * SYNTH_RATE)
+    sf.write(folder / _clip_name(g, i), audio[:n], SYNTH_RATE, subtype="PCM_16")
+    if second is not None:
+        start = round(seconds / 2 * SYNTH_RATE)
+        sf.write(folder / _clip_name(g, second), audio[start:start + n], SYNTH_RATE, subtype="PCM_16")

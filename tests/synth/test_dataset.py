@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from helpers.config import GTZAN_GENRES, REPO_ROOT
+from helpers.config import GTZAN_GENRES, REPO_ROOT, SYNTH_VERSION
 from helpers.synth import dataset as synth
 from helpers.synth.dataset import MANIFEST_NAME, RENDERERS, SYNTH_RATE, make_dataset, synth_clip
 
@@ -118,7 +118,7 @@ def test_dataset_layout_and_format(tmp_path):
     manifest = json.loads((out / MANIFEST_NAME).read_text())
     assert manifest["seed"] == 0 and manifest["clips_per_genre"] == 3
     assert manifest["sample_rate"] == SYNTH_RATE and manifest["seconds"] == 1.0
-    assert manifest["version"] == 2 and manifest["renderer"] == synth.choose_renderer()
+    assert manifest["version"] == SYNTH_VERSION and manifest["renderer"] == synth.choose_renderer()
     assert not (tmp_path / "mini.partial").exists()
 
 

@@ -1,0 +1,77 @@
+"""GTZAN's faults in miniature, put into the synthetic set on purpose and recorded in its manifest.
+
+Real GTZAN has repeated excerpts of one recording, a corrupt file (``jazz.00054`` in a widely
+shared copy) and mislabelled clips (Sturm 2013); they are why its random-split accuracies are
+inflated. The default set has the same three, scaled to its size, so the notebooks can measure
+what they do:
+
+* **repeated excerpts**: ``clips_per_genre // 20`` songs per genre are rendered once, twice
+  as long as a clip less a half, and cut into two clips that share half their audio; the
+  manifest's ``songs`` names the song of both, so the song split keeps them together;
+* **one corrupt file** (from 10 clips per genre): bytes that start like a WAV file and end in
+  noise, under a clip's name; :func:`helpers.data.discover` reports and skips it;
+* **mislabelled clips**: ``clips_per_genre // 10`` clips in all, each playing another
+  genre's music under its folder's name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+#: Per genre, one song rendered as two overlapping clips per this many clips.
+CLIPS_PER_REPEAT = 20
+#: One mislabelled clip per this many clips per genre (spread over the genres).
+CLIPS_PER_MISLABEL = 10
+#: The corrupt file appears from this many clips per genre.
+CORRUPT_FROM = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Faults:
+    """Which clips of a set carry a fault; clips are ``(genre index, clip index)``."""
+
+    repeats: tuple[tuple[int, int, int], ...] = ()  # (genre, first clip, second clip): one song
+    corrupt: tuple[int, int] | None = None
+    mislabelled: dict[tuple[int, int], int] = dataclasses.field(default_factory=dict)  # -> genre played
+
+    def second_excerpts(self) -> set[tuple[int, int]]:
+        """The clips written from another clip's rendering (the second of each repeat)."""
+        return {(g, j) for g, _, j in self.repeats}
+
+
+def plan_faults(n_genres: int, clips_per_genre: int, seed: int) -> Faults:
+    """Draw the faulty clips of a set from its seed (the same seed, the same faults).
+
+    The three kinds never share a clip, and a mislabelled clip always plays a genre other
+    than its folder's.
+
+    >>> f = plan_faults(10, 40, seed=0)
+    >>> len(f.repeats), f.corrupt is not None, len(f.mislabelled)
+    (20, True, 4)
+    >>> plan_faults(10, 2, seed=0)
+    Faults(repeats=(), corrupt=None, mislabelled={})
+    """
+    rng = np.random.default_rng([seed, 20_260_100])
+    free = [(g, i) for g in range(n_genres) for i in range(clips_per_genre)]
+    repeats = []
+    for g in range(n_genres):
+        pairs = clips_per_genre // CLIPS_PER_REPEAT
+        chosen = np.sort(rng.choice(clips_per_genre, (pairs, 2), replace=False), axis=1)
+        repeats += [(g, int(first), int(second)) for first, second in sorted(chosen.tolist())]
+    used = {(g, i) for g, a, b in repeats for i in (a, b)}
+    free = [c for c in free if c not in used]
+    corrupt = None
+    if clips_per_genre >= CORRUPT_FROM:
+        corrupt = free.pop(int(rng.integers(len(free))))
+    mislabelled = {}
+    for k in rng.choice(len(free), clips_per_genre // CLIPS_PER_MISLABEL, replace=False):
+        g, i = free[int(k)]
+        mislabelled[(g, i)] = int((g + rng.integers(1, n_genres)) % n_genres)
+    return Faults(tuple(repeats), corrupt, dict(sorted(mislabelled.items())))
+
+
+def corrupt_bytes(rng: np.random.Generator, size: int = 4096) -> bytes:
+    """A file that starts like a WAV file and cannot be decoded: a RIFF header, then noise."""
+    return b"RIFF" + (size - 8).to_bytes(4, "little") + b"WAVE" + rng.bytes(size - 12)

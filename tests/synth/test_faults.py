@@ -1,0 +1,64 @@
+"""GTZAN's faults in the synthetic set: planned from the seed, written, recorded and read back."""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from helpers.config import GTZAN_GENRES
+from helpers.data import MANIFEST_NAME, discover
+from helpers.split import split_songs
+from helpers.synth import make_dataset
+from helpers.synth.faults import plan_faults
+
+
+@pytest.mark.parametrize("clips_per_genre", [10, 20, 40, 100])
+def test_faults_scale_with_the_set_and_never_share_a_clip(clips_per_genre):
+    faults = plan_faults(10, clips_per_genre, seed=3)
+    assert len(faults.repeats) == 10 * (clips_per_genre // 20)
+    assert len(faults.mislabelled) == clips_per_genre // 10 and faults.corrupt is not None
+    clips = [(g, i) for g, a, b in faults.repeats for i in (a, b)] + [faults.corrupt, *faults.mislabelled]
+    assert len(clips) == len(set(clips)), "a clip carries two faults"
+    assert all(played != g for (g, _), played in faults.mislabelled.items())
+    assert all(0 <= i < clips_per_genre for _, i in clips)
+    assert plan_faults(10, clips_per_genre, seed=3) == faults
+    assert plan_faults(10, clips_per_genre, seed=4) != faults
+
+
+def test_small_sets_have_no_faults():
+    faults = plan_faults(10, 9, seed=0)
+    assert faults.corrupt is None and not faults.mislabelled and not faults.repeats
+
+
+@pytest.fixture(scope="module")
+def faulty_set(tmp_path_factory):
+    return make_dataset(tmp_path_factory.mktemp("set") / "s", clips_per_genre=20, seconds=2.0, seed=1,
+                        n_jobs=1, renderer="additive")
+
+
+def test_the_set_holds_each_fault_and_its_manifest_names_them(faulty_set):
+    manifest = json.loads((faulty_set / MANIFEST_NAME).read_text())
+    faults = manifest["faults"]
+    assert len(faults["repeated_excerpts"]) == 10 and len(faults["corrupt"]) == 1
+    assert len(faults["mislabelled"]) == 2
+    assert set(faults["mislabelled"].values()) <= set(GTZAN_GENRES)
+    clips, bad = discover(faulty_set)
+    assert len(clips) == 199, "the corrupt file is reported and skipped, every other clip kept"
+    assert bad["path"].tolist() == [str(faulty_set / faults["corrupt"][0])]
+    assert "cannot be decoded" in bad["reason"].iloc[0]
+    for first, second in faults["repeated_excerpts"]:
+        a, sr = sf.read(faulty_set / first)
+        b, _ = sf.read(faulty_set / second)
+        half = len(a) // 2
+        np.testing.assert_array_equal(a[half:], b[: len(a) - half])  # one recording, two excerpts
+        assert not np.array_equal(a, b)
+        songs = clips.set_index(clips["path"].str.slice(len(str(faulty_set)) + 1))["song_id"]
+        assert songs[first] == songs[second] == manifest["songs"][first]
+
+
+def test_the_song_split_keeps_both_excerpts_of_a_song_together(faulty_set):
+    clips, _ = discover(faulty_set)
+    for seed in range(5):
+        part = split_songs(clips, 0.2, 0.2, seed)
+        assert (part.groupby(clips["song_id"]).nunique() == 1).all()

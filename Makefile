@@ -4,25 +4,36 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PARAMS ?= params/default.yaml
-# Optional extras of pyproject.toml to install: EXTRAS=dev,gpu adds TensorFlow's CUDA wheels
-# (Linux, NVIDIA GPU), EXTRAS=dev,gpu-jax JAX's (then KERAS_BACKEND=jax). One stamp per choice.
-EXTRAS ?= dev
-INSTALLED := $(VENV)/installed-$(EXTRAS)
+# Optional extras of pyproject.toml to install beside the notebooks' own packages: EXTRAS=gpu adds
+# TensorFlow's CUDA wheels (Linux, NVIDIA GPU), EXTRAS=gpu-jax JAX's (then KERAS_BACKEND=jax).
+# `make run` installs only what running the notebooks needs; `make test` adds the dev extra
+# (pytest, ruff, JAX, Playwright, ...). One stamp per choice, so switching never reinstalls.
+EXTRAS ?=
+comma := ,
+RUN_EXTRAS := $(EXTRAS)
+TEST_EXTRAS := dev$(if $(EXTRAS),$(comma)$(EXTRAS))
+RUN_INSTALLED := $(VENV)/installed-run-$(or $(RUN_EXTRAS),base)
+INSTALLED := $(VENV)/installed-$(TEST_EXTRAS)
 
-.PHONY: run test weights lint browser-deps gtzan bench sweep store-outputs links clean-venv
+$(RUN_INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.$(if $(RUN_EXTRAS),[$(RUN_EXTRAS)])'
+	touch $@
 
+# (the dev install holds everything `make run` needs too, so it stamps that as done)
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
-	touch $@
+	$(PY) -m pip install --quiet -e '.[$(TEST_EXTRAS)]'
+	touch $@ $(RUN_INSTALLED)
 
 ## weights: musicnn's pretrained weights for notebook 06, fetched once into ~/.cache (a no-op after)
-weights: $(INSTALLED)
+weights: $(RUN_INSTALLED)
 	$(PY) -m helpers.musicnn.weights
 
 ## run: execute notebooks 01.. in order with papermill (PARAMS=params/seed.yaml to switch)
-run: $(INSTALLED) weights
+run: $(RUN_INSTALLED) weights
 	$(PY) -m helpers.notebook.runner --params $(PARAMS)
 
 ## test: unit tests and doctests, then the notebooks under nbval with params/quick.yaml,
@@ -39,7 +50,7 @@ test: $(INSTALLED) weights lint browser-deps
 ## sweep: notebook 03 over a grid of settings, metrics collected in data/outputs/sweep/
 ## (notebook 07 reads the augmentation comparison: SWEEP="augment=none,specaugment seed=0,1,2,3,4")
 SWEEP ?= window_frames=150,300 learning_rate=0.001,0.003
-sweep: $(INSTALLED)
+sweep: $(RUN_INSTALLED)
 	$(PY) -m helpers.notebook.runner --params $(PARAMS) --sweep $(SWEEP)
 
 ## browser-deps: Debian's chromium for the JupyterLab browser test (tests/test_browser.py),
@@ -52,7 +63,7 @@ browser-deps:
 	else echo "chromium is missing and cannot be installed here: the browser test will be skipped"; fi
 
 ## gtzan: download GTZAN (1.2 GB, resumable, checksum-verified) into data/gtzan/
-gtzan: $(INSTALLED)
+gtzan: $(RUN_INSTALLED)
 	$(PY) -m helpers.gtzan
 
 ## bench: measure extraction, memory, training and notebook times (about 10 min on 2 cores)
@@ -64,7 +75,7 @@ links: $(INSTALLED)
 	$(PY) scripts/links.py
 
 ## store-outputs: keep figures and nbval-checked outputs of the last `make run` in notebooks/
-store-outputs: $(INSTALLED)
+store-outputs: $(RUN_INSTALLED)
 	$(PY) scripts/store_outputs.py data/outputs/$(basename $(notdir $(PARAMS)))
 
 ## lint: ruff, and notebooks free of metadata noise (what .pre-commit-config.yaml runs)

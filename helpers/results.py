@@ -1,0 +1,123 @@
+"""The measured results table: every number the docs quote that a run does not compute itself.
+
+``make results`` trains notebook 03's model over seeds 0-4 of the default settings (with and
+without augmentation, and with the random clip split) through ``make sweep``, then
+:func:`run_metrics` reads each trained bundle back and measures what the docs quote: test and
+baseline accuracy, the best epoch, the 5-NN accuracy of the learned embedding, the review
+threshold and what it accepts. :func:`write_table` saves them as ``docs/results/runs.csv`` with
+their provenance (command, commit, date, machine, library versions) beside it, and
+``scripts/results_docs.py`` writes the ranges over seeds into the teacher's guide, the solutions
+and the README, so no quoted number goes stale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.bundle import load_bundle
+from helpers.calibration import coverage_at, coverage_curve
+from helpers.config import REPO_ROOT, Settings
+from helpers.embed import clip_embeddings, cluster_scores
+from helpers.features import dataset_features
+from helpers.split import make_split
+from helpers.temperature import clip_mean
+
+#: Where the committed table and its provenance live.
+RESULTS_DIR = REPO_ROOT / "docs" / "results"
+#: The table of runs, one row per trained model.
+RUNS_TABLE = RESULTS_DIR / "runs.csv"
+#: What the table holds, beside the settings that tell runs apart (``seed``, ``augment``, ``split``).
+METRICS = ("test_clips", "test_accuracy", "baseline_accuracy", "best_epoch", "train_seconds", "knn_all",
+           "knn_test", "review_threshold", "accepted_share", "accepted_accuracy")
+#: The libraries whose versions the provenance records.
+LIBRARIES = ("keras", "tensorflow", "numpy", "scikit-learn", "librosa", "midirenderer")
+
+
+def run_metrics(cfg: Settings) -> dict[str, object]:
+    """The measured numbers of the model notebook 03 trained with ``cfg`` (read from its bundle).
+
+    Returns
+    -------
+    dict
+        ``seed``, ``augment``, ``split``, ``run_name`` and every name of :data:`METRICS`:
+        the number of test clips, the bundle's test and baseline accuracy, best epoch and training
+        seconds; the 5-NN accuracy of the learned embedding over all clips and over the test clips; the review
+        threshold, and the share of test clips it accepts and their accuracy.
+    """
+    bundle = load_bundle(cfg.model_dir)
+    clips, X, _ = dataset_features(cfg)
+    test = (make_split(clips, cfg) == "test").to_numpy()
+    labels = clips["label"].to_numpy()
+    embeddings = clip_embeddings(bundle.model, X, bundle.window_frames)
+    probs = clip_mean(bundle.clip_window_probabilities(X[test]), bundle.temperature)
+    accepted_share, accepted_accuracy = coverage_at(coverage_curve(probs, labels[test], bundle.genres),
+                                                    bundle.threshold)
+    info = bundle.info
+    return {"seed": cfg.seed, "augment": cfg.augment, "split": cfg.split, "run_name": cfg.run_name,
+            "test_clips": int(test.sum()), "test_accuracy": info["test_accuracy"],
+            "baseline_accuracy": info["baseline_accuracy"],
+            "best_epoch": info["best_epoch"], "train_seconds": round(info["train_seconds"], 1),
+            "knn_all": cluster_scores(embeddings, labels)["knn_accuracy"],
+            "knn_test": cluster_scores(embeddings[test], labels[test])["knn_accuracy"],
+            "review_threshold": bundle.threshold, "accepted_share": accepted_share,
+            "accepted_accuracy": accepted_accuracy}
+
+
+def provenance(command: str) -> dict[str, object]:
+    """Where a table comes from: the command, the commit, the date, the machine and the libraries."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=REPO_ROOT).stdout.strip() or "unknown"
+    cpu = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")),
+               platform.processor() or platform.machine())
+    return {"command": command, "commit": commit, "date": datetime.date.today().isoformat(),
+            "machine": f"{cpu}, {os.cpu_count()} cores, {platform.system()}",
+            "python": platform.python_version(),
+            "libraries": {name: _version(name) for name in LIBRARIES}}
+
+
+def write_table(rows: list[dict[str, object]], command: str, path: Path = RUNS_TABLE) -> Path:
+    """Save ``rows`` as the CSV ``path`` and its :func:`provenance` as ``<path>.provenance.json``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pd.DataFrame(rows).sort_values(["split", "augment", "seed"])
+    table.to_csv(path, index=False, float_format="%.4f")
+    provenance_path(path).write_text(json.dumps(provenance(command), indent=2) + "\n")
+    return path
+
+
+def provenance_path(path: Path) -> Path:
+    """The provenance file beside a results table."""
+    return path.with_suffix(".provenance.json")
+
+
+def reference_runs(table: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
+    """The rows of ``table`` that ``cfg`` would reproduce, whatever their seed, augment and split.
+
+    A row matches when its ``run_name`` is the one ``cfg`` gets with that row's seed, augment and
+    split (the name hashes every other setting), so a table measured with other settings or
+    another dataset is never passed off as this run's.
+    """
+    expected = [dataclasses.replace(cfg, seed=int(s), augment=a, split=p).run_name
+                for s, a, p in zip(table["seed"], table["augment"], table["split"], strict=True)]
+    return table[table["run_name"].to_numpy() == np.array(expected)]
+
+
+def _cpuinfo() -> list[str]:
+    path = Path("/proc/cpuinfo")
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"

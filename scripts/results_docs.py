@@ -1,0 +1,160 @@
+"""Write the measured ranges of ``docs/results/runs.csv`` into the docs, or check that they are there.
+
+    python scripts/results_docs.py          # rewrite the marked blocks (the last step of make results)
+    python scripts/results_docs.py --check  # exit 1 if a block differs (tests/test_results.py)
+
+Every number the teacher's guide, the solutions and the README quote about a default run sits in
+a block between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->``, written here from the
+committed table (:data:`helpers.results.RUNS_TABLE`) as the mean and the range over its seeds, with
+the table's provenance. Edit the table (``make results``), never the blocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.config import REPO_ROOT
+from helpers.results import RUNS_TABLE, provenance_path
+
+#: The files whose blocks this script writes.
+DOCS = [REPO_ROOT / "docs" / "teachers-guide.md", REPO_ROOT / "README.md",
+        *sorted((REPO_ROOT / "solutions").glob("*.md"))]
+
+
+def runs(variant: str, table: pd.DataFrame) -> pd.DataFrame:
+    """One row per seed of a variant: ``"default"`` (no augmentation, song split), ``"specaugment"``
+    or ``"random"`` (the clip-level random split)."""
+    augment, split = {"default": ("none", "song"), "specaugment": ("specaugment", "song"),
+                      "random": ("none", "random")}[variant]
+    rows = table[(table["augment"] == augment) & (table["split"] == split)]
+    return rows.set_index("seed").sort_index()
+
+
+def spread(values: pd.Series, kind: str = "%") -> str:
+    """``mean (min to max)`` of ``values``: shares as percent, points, plain numbers or epochs."""
+    fmt = {"%": lambda v: f"{100 * v:.1f}%", "points": lambda v: f"{100 * v:+.1f}",
+           "score": lambda v: f"{v:.2f}", "int": lambda v: f"{v:.0f}", "s": lambda v: f"{v:.0f} s"}[kind]
+    return f"{fmt(values.mean())} ({fmt(values.min())} to {fmt(values.max())})"
+
+
+def expected_table(table: pd.DataFrame) -> str:
+    """The teacher's guide's table of expected results."""
+    d, aug, rnd = runs("default", table), runs("specaugment", table), runs("random", table)
+    gap, gain, leak = (d["test_accuracy"] - d["baseline_accuracy"], aug["test_accuracy"] - d["test_accuracy"],
+                       rnd["test_accuracy"] - d["test_accuracy"])
+    lines = [
+        "| number | mean (lowest to highest) over seeds " + _seeds(d) + " |", "|---|---|",
+        f"| compact model test accuracy | {spread(d['test_accuracy'])} |",
+        f"| baseline test accuracy (logistic regression on band statistics) | "
+        f"{spread(d['baseline_accuracy'])} |",
+        f"| compact model ahead of the baseline by (points) | {spread(gap, 'points')}; ahead on "
+        f"{int((gap > 0).sum())} of {len(gap)} seeds |",
+        f"| best epoch (lowest validation loss) | {spread(d['best_epoch'], 'int')} |",
+        f"| training time to early stopping | {spread(d['train_seconds'], 's')} |",
+        f"| 5-NN accuracy of the learned embedding, all clips | {spread(d['knn_all'], 'score')} |",
+        f"| 5-NN accuracy of the learned embedding, test clips only | {spread(d['knn_test'], 'score')} |",
+        f"| review threshold (`review_target` 0.9) | {spread(d['review_threshold'], 'score')} |",
+        f"| test clips accepted at it | {spread(d['accepted_share'])} |",
+        f"| accuracy of the accepted test clips | {spread(d['accepted_accuracy'].dropna())} |",
+        f"| SpecAugment minus none (points, notebook 07) | {spread(gain, 'points')}; ahead on "
+        f"{int((gain > 0).sum())} of {len(gain)} seeds |",
+        f"| random clip split minus song split (points, the leak of repeated excerpts) | "
+        f"{spread(leak, 'points')}; higher on {int((leak > 0).sum())} of {len(leak)} seeds |",
+    ]
+    return "\n".join(lines)
+
+
+def accuracy_sentence(table: pd.DataFrame) -> str:
+    """The README's sentence on what the default run reaches on the synthetic set."""
+    d = runs("default", table)
+    gap = d["test_accuracy"] - d["baseline_accuracy"]
+    return (f"Over seeds {_seeds(d)} (each seed makes its own synthetic set, split and initialization), "
+            f"the compact model's test accuracy was {spread(d['test_accuracy'])} and the baseline's "
+            f"{spread(d['baseline_accuracy'])}: the model ahead by {spread(gap, 'points')} points "
+            f"(one test clip is {100 / d['test_clips'].iloc[0]:.1f} points).")
+
+
+def leak_sentence(table: pd.DataFrame) -> str:
+    """The measured gap between the random clip split and the song split."""
+    d, rnd = runs("default", table), runs("random", table)
+    leak = rnd["test_accuracy"] - d["test_accuracy"]
+    return (f"Measured over seeds {_seeds(d)} of the default settings, the random clip split scored "
+            f"{spread(rnd['test_accuracy'])} against the song split's {spread(d['test_accuracy'])}: "
+            f"{spread(leak, 'points')} points, higher on {int((leak > 0).sum())} of {len(leak)} seeds.")
+
+
+def best_epoch_sentence(table: pd.DataFrame) -> str:
+    """When the validation loss bottoms out, as the solutions quote it."""
+    d = runs("default", table)
+    return (f"Over seeds {_seeds(d)} of the default settings the validation loss was lowest at epoch "
+            f"{spread(d['best_epoch'], 'int')}.")
+
+
+def augment_sentence(table: pd.DataFrame) -> str:
+    """The measured effect of SpecAugment."""
+    d, aug = runs("default", table), runs("specaugment", table)
+    gain = aug["test_accuracy"] - d["test_accuracy"]
+    return (f"Over seeds {_seeds(d)}, SpecAugment changed the test accuracy by {spread(gain, 'points')} "
+            f"points (ahead on {int((gain > 0).sum())} of {len(gain)} seeds).")
+
+
+#: Block name -> what writes it.
+BLOCKS: dict[str, Callable[[pd.DataFrame], str]] = {
+    "expected": expected_table, "accuracy": accuracy_sentence, "leak": leak_sentence,
+    "best-epoch": best_epoch_sentence, "augment": augment_sentence,
+}
+
+
+def render(name: str, table: pd.DataFrame, source: dict) -> str:
+    """A block's text, ending in where its numbers come from."""
+    return (f"{BLOCKS[name](table)}\n*(From `docs/results/runs.csv`: `{source['command']}` at commit "
+            f"{source['commit']}, {source['date']}, {source['machine']}.)*")
+
+
+def rewrite(text: str, table: pd.DataFrame, source: dict) -> str:
+    """``text`` with every results block written anew."""
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in BLOCKS:
+            raise ValueError(f"unknown results block {name!r}; known: {sorted(BLOCKS)}")
+        return f"<!-- results:{name} -->\n{render(name, table, source)}\n<!-- /results:{name} -->"
+
+    return re.sub(r"<!-- results:([\w-]+) -->.*?<!-- /results:\1 -->", fill, text, flags=re.S)
+
+
+def _seeds(rows: pd.DataFrame) -> str:
+    seeds = sorted(rows.index)
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ", ".join(map(str, seeds))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report files whose blocks differ")
+    args = parser.parse_args(argv)
+    table = pd.read_csv(RUNS_TABLE)
+    source = json.loads(provenance_path(RUNS_TABLE).read_text())
+    stale = []
+    for path in DOCS:
+        text = path.read_text()
+        new = rewrite(text, table, source)
+        if new != text:
+            stale.append(path)
+            if not args.check:
+                path.write_text(new)
+    verdict = "differ from docs/results/runs.csv; run scripts/results_docs.py" if args.check else "rewritten"
+    for path in stale:
+        print(f"{Path(path).relative_to(REPO_ROOT)}: results blocks {verdict}")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

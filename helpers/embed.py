@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import pandas as pd
 from sklearn.manifold import TSNE
 from sklearn.metrics import silhouette_score
 from sklearn.model_selection import cross_val_score
@@ -16,7 +17,9 @@ from helpers.train import clip_means
 def clip_embeddings(
     model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
 ) -> np.ndarray:
-    """Penultimate-layer output per clip, averaged over the clip's windows: ``(N, dim)``."""
+    """The embedding of every clip, ``(N, embedding size)``: the embedding layer's output for each
+    window of ``window_frames`` frames, averaged over the clip's windows (as a clip's genre
+    probabilities average its windows', :func:`helpers.train.clip_means`)."""
     return clip_means(embedding_model(model), X, window_frames, batch_size)
 
 
@@ -66,3 +69,43 @@ def nearest_clips(embeddings: np.ndarray, index: int, k: int = 3) -> np.ndarray:
     nn = NearestNeighbors(n_neighbors=k + 1).fit(embeddings)
     found = nn.kneighbors(embeddings[index : index + 1], return_distance=False)[0]
     return found[found != index][:k]
+
+
+def describe_cluster_scores(scores: pd.DataFrame, n_genres: int, n_test: int) -> str:
+    """The program's reading of notebook 04's table of :func:`cluster_scores`, in three sentences.
+
+    ``scores`` has rows ``"<simple features|learned embedding>, <full space|t-SNE map>"`` and
+    ``"learned embedding, <full space|t-SNE map>, test clips only"`` (columns ``silhouette`` and
+    ``knn_accuracy``); ``n_test`` is the number of test clips.
+    """
+    simple, learned = scores.loc["simple features, full space"], scores.loc["learned embedding, full space"]
+    test = scores.loc["learned embedding, full space, test clips only"]
+    mapped = scores.loc["learned embedding, t-SNE map"]
+    knn = {"simple": simple["knn_accuracy"], "learned": learned["knn_accuracy"],
+           "test": test["knn_accuracy"], "map": mapped["knn_accuracy"]}
+    if np.isnan(list(knn.values())).any():
+        return "Too few clips per genre for some of these scores (`nan`): compare them on a bigger dataset."
+    better = "better" if knn["learned"] > knn["simple"] else "no better"
+    sentences = [
+        f"Over all clips, a 5-nearest-neighbour vote in the **learned embedding** is right for "
+        f"{knn['learned']:.0%} of them against {knn['simple']:.0%} with the **simple features** (chance "
+        f"{1 / n_genres:.0%}; silhouette {learned['silhouette']:.2f} against {simple['silhouette']:.2f}): "
+        f"the network's description separates the genres {better} than band averages do."]
+    gap = 100 * (knn["learned"] - knn["test"])
+    if gap >= 0:
+        sentences.append(
+            f"On the {n_test} **test clips** alone it is {knn['test']:.0%}, {gap:.0f} points lower: the "
+            "all-clips rows include the clips the network was fitted to separate, and among fewer clips "
+            "each has fewer neighbours of its genre to find. The test rows are the ones to compare "
+            "with notebook 03's test accuracy.")
+    else:
+        sentences.append(
+            f"A surprise: on the {n_test} **test clips** alone it is {knn['test']:.0%}, {-gap:.0f} points "
+            "*higher* than over all clips, although the network never trained on them. With this few "
+            "clips, a handful of them moves the score by several points.")
+    sentences.append(
+        f"The **t-SNE map** scores {knn['map']:.0%} against {knn['learned']:.0%} in the full space: "
+        + ("the map looks tidier than the space it was drawn from, because t-SNE is built to pull each "
+           "clip's neighbours together; do not read its islands as proof." if knn["map"] >= knn["learned"]
+           else "squeezed into two dimensions, some clips lose the neighbours they had."))
+    return "\n\n".join(sentences)

@@ -42,14 +42,14 @@ BLOCK_FRAMES = 128
 
 
 @functools.lru_cache(maxsize=8)
-def _window(n_fft: int) -> np.ndarray:
-    """Periodic Hann window, librosa's default for the STFT."""
+def hann_window(n_fft: int) -> np.ndarray:
+    """Periodic Hann window of ``n_fft`` samples (librosa's default for the STFT), built once per size."""
     return librosa.filters.get_window("hann", n_fft, fftbins=True).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=8)
-def _mel_basis(sample_rate: int, n_fft: int, n_mels: int) -> scipy.sparse.csr_matrix:
-    """librosa's mel filterbank, built once per process and stored sparse.
+def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int) -> scipy.sparse.csr_matrix:
+    """``(n_mels, n_fft // 2 + 1)`` mel filterbank, ``librosa.filters.mel``, built once and stored sparse.
 
     Each band covers a few FFT bins (about 2,000 non-zeros of 131,000 entries for
     128 bands), so the sparse product is several times faster than the dense one.
@@ -64,17 +64,17 @@ def mel_power(y: np.ndarray, fs: FeatureSettings, n_frames: int) -> np.ndarray:
     The same numbers as ``librosa.feature.melspectrogram(y=y, sr=..., n_fft=..., hop_length=...)``
     (zero padding of ``n_fft // 2`` at both ends, periodic Hann window, power 2), computed
     block by block from a strided view of the signal with a sparse filterbank: about twice
-    as fast, equal to float32 precision. ``y`` must hold at least ``samples_needed(fs,
-    n_frames)`` samples.
+    as fast, equal to float32 precision. The first ``n_frames`` frames of a longer signal
+    need only its first ``samples_needed(fs, n_frames)`` samples.
     """
-    padded = np.pad(y.astype(np.float32, copy=False), fs.n_fft // 2)
+    padded = np.pad(y.astype(np.float32, copy=False), fs.n_fft // 2)  # frame t centred on sample t * hop
     frames = np.lib.stride_tricks.sliding_window_view(padded, fs.n_fft)[:: fs.hop_length][:n_frames]
-    basis, window = _mel_basis(fs.sample_rate, fs.n_fft, fs.n_mels), _window(fs.n_fft)
+    basis, window = mel_filterbank(fs.sample_rate, fs.n_fft, fs.n_mels), hann_window(fs.n_fft)
     mel = np.empty((len(frames), fs.n_mels), dtype=np.float32)
-    for start in range(0, len(frames), BLOCK_FRAMES):
+    for start in range(0, len(frames), BLOCK_FRAMES):  # a block of frames at a time, for speed only
         block = frames[start : start + BLOCK_FRAMES] * window
-        power = np.abs(scipy.fft.rfft(block, axis=-1, workers=1)) ** 2
-        mel[start : start + BLOCK_FRAMES] = (basis @ power.T).T
+        power = np.abs(scipy.fft.rfft(block, axis=-1, workers=1)) ** 2  # (frames, n_fft // 2 + 1)
+        mel[start : start + BLOCK_FRAMES] = (basis @ power.T).T  # each band: weighted sum of FFT bins
     return mel
 
 
@@ -84,13 +84,13 @@ def samples_needed(fs: FeatureSettings, n_frames: int | None = None) -> int:
 
 
 def to_db(power: np.ndarray) -> np.ndarray:
-    """Mel power in decibels, as the ``"db"`` scaling gives the model: ``10 log10(power)``, floored
-    at -100 dB (power 1 is 0 dB).
+    """Mel power in decibels, as the ``"db"`` scaling gives the model: ``10 log10(power)``.
 
-    >>> to_db(np.array([100.0, 1.0, 0.0])).tolist()
-    [20.0, 0.0, -100.0]
+    Power 1 is 0 dB, each factor of 10 is 10 dB more; power below ``1e-10`` (digital silence)
+    counts as ``1e-10``, -100 dB, since the logarithm of 0 is minus infinity. The same numbers
+    as ``librosa.power_to_db(power, ref=1.0, amin=1e-10, top_db=None)``.
     """
-    return librosa.power_to_db(power, ref=1.0, amin=1e-10, top_db=None)
+    return 10 * np.log10(np.maximum(power, 1e-10))
 
 
 def mel_from_signal(y: np.ndarray, fs: FeatureSettings, n_frames: int | None = None) -> np.ndarray:

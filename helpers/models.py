@@ -114,9 +114,12 @@ def build_model(
 
 
 def embedding_model(model: keras.Model, layer: str = EMBEDDING_LAYER) -> keras.Model:
-    """A model sharing ``model``'s weights that outputs one of its layers, by default the embedding.
+    """A model from ``model``'s input to the output of its layer named ``layer`` (the embedding).
 
-    Build it once and reuse it: every new Keras model traces a new prediction function.
+    It shares ``model``'s layers and weights: nothing is copied or trained. The layer is found
+    by the name its builder gave it, which stays the same whatever else the session has built
+    (Keras' automatic names, ``dense``, ``dense_1``, ..., do not). Each new Keras model traces
+    its own prediction function, so build it once per model where speed matters.
     """
     return keras.Model(model.inputs, model.get_layer(layer).output, name=f"{model.name}_{layer}")
 

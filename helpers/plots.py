@@ -48,61 +48,103 @@ def plot_clip_counts(clips: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_spectrogram_pair(
-    mels: dict[str, np.ndarray], sample_rate: int, hop_length: int, fmax: float = 8000
-) -> Figure:
-    """Mel spectrograms in dB side by side, one per title (e.g. classical vs rock).
+#: Every spectrogram of the tutorial is drawn one way: in decibels as the network gets them
+#: (:func:`helpers.features.to_db`, 0 dB = mel power 1), with this colour map, over the figure's
+#: loudest ``DB_RANGE`` decibels (quieter is drawn black), one colour scale per figure, with a
+#: colourbar in dB.
+SPECTROGRAM_CMAP = "magma"
+DB_RANGE = 80.0
+DB_LABEL = "dB (10 log10 of mel power)"
 
-    Each array is ``(frames, n_mels)`` mel *power*; it is shown as
-    ``power_to_db(..., ref=np.max)`` on a mel frequency axis, as in the original.
+
+def _db_limits(dbs: list[np.ndarray]) -> tuple[float, float]:
+    """The colour range shared by every spectrogram of one figure: its loudest ``DB_RANGE`` dB."""
+    top = max(float(db.max()) for db in dbs)
+    return top - DB_RANGE, top
+
+
+def _draw_mel_db(ax: mpl.axes.Axes, db: np.ndarray, sample_rate: int, hop_length: int,
+                 limits: tuple[float, float]) -> mpl.collections.QuadMesh:
+    """Draw a ``(frames, n_mels)`` spectrogram in dB on ``ax`` (time in s, frequency on the mel scale)."""
+    return librosa.display.specshow(db.T, sr=sample_rate, hop_length=hop_length, x_axis="time",
+                                    y_axis="mel", fmax=sample_rate / 2, cmap=SPECTROGRAM_CMAP,
+                                    vmin=limits[0], vmax=limits[1], ax=ax)
+
+
+def plot_mel_filterbank(basis: np.ndarray, sample_rate: int, every: int = 8) -> Figure:
+    """A mel filterbank ``(n_mels, n_fft // 2 + 1)`` drawn twice: the weights of every ``every``-th band
+    over frequency (left), and the whole matrix that multiplies an FFT frame's power (right, each
+    band scaled to its peak so that the wide, low treble bands show)."""
+    hz = np.linspace(0, sample_rate / 2, basis.shape[1])
+    fig, (ax_bands, ax_matrix) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
+    shown = range(0, len(basis), every)
+    colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(shown)))
+    for band, color in zip(shown, colors, strict=True):
+        ax_bands.fill_between(hz, basis[band], color=color, alpha=0.6, linewidth=0)
+    ax_bands.set(xlabel="frequency (Hz)", ylabel="weight", xlim=(0, sample_rate / 2),
+                 title=f"Every {every}th of {len(basis)} bands: wider as they rise")
+    peaks = np.maximum(basis.max(axis=1, keepdims=True), 1e-12)
+    img = ax_matrix.imshow(basis / peaks, origin="lower", aspect="auto", cmap="Greys",
+                           interpolation="nearest", extent=(0, sample_rate / 2, -0.5, len(basis) - 0.5))
+    ax_matrix.set(xlabel="frequency of the FFT bin (Hz)", ylabel="mel band",
+                  title=f"The matrix: {basis.shape[0]} bands x {basis.shape[1]} FFT bins")
+    fig.colorbar(img, ax=ax_matrix, label="weight / the band's largest weight")
+    return fig
+
+
+def plot_spectrogram_pair(mels: dict[str, np.ndarray], sample_rate: int, hop_length: int) -> Figure:
+    """Mel spectrograms side by side, one per title (e.g. classical vs rock), on one colour scale.
+
+    Each array is ``(frames, n_mels)`` mel *power*, drawn in dB (:data:`SPECTROGRAM_CMAP`).
     """
-    fig, axes = plt.subplots(1, len(mels), figsize=(6 * len(mels), 4), sharey=True)
-    for ax, (title, mel) in zip(np.atleast_1d(axes), mels.items(), strict=True):
-        img = librosa.display.specshow(
-            librosa.power_to_db(mel.T, ref=np.max), sr=sample_rate, hop_length=hop_length,
-            x_axis="time", y_axis="mel", fmax=fmax, ax=ax,
-        )
+    dbs = {title: to_db(mel) for title, mel in mels.items()}
+    limits = _db_limits(list(dbs.values()))
+    fig, axes = plt.subplots(1, len(mels), figsize=(6 * len(mels) + 1, 4), sharey=True, squeeze=False,
+                             layout="constrained")
+    for ax, (title, db) in zip(axes[0], dbs.items(), strict=True):
+        img = _draw_mel_db(ax, db, sample_rate, hop_length, limits)
         ax.set(title=title, xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
-    fig.colorbar(img, ax=axes, format="%+2.0f dB", label="power relative to the loudest bin")
+    fig.colorbar(img, ax=axes[0], label=DB_LABEL)
     return fig
 
 
 def plot_clip_examples(
-    audio: dict[str, np.ndarray], mels: dict[str, np.ndarray], sample_rate: int, hop_length: int,
-    fmax: float = 8000,
+    audio: dict[str, np.ndarray], mels: dict[str, np.ndarray], sample_rate: int, hop_length: int
 ) -> Figure:
-    """One row per clip: its waveform (left) and its mel spectrogram in dB (right).
+    """One row per clip: its waveform (left) and its mel spectrogram in dB (right), one colour scale.
 
     ``audio`` holds mono signals at ``sample_rate`` and ``mels`` their ``(frames, n_mels)`` mel
     power, under the same titles (e.g. one clip per genre).
     """
-    fig, axes = plt.subplots(len(audio), 2, figsize=(12, 1.7 * len(audio) + 0.6), squeeze=False,
-                             sharex=True, gridspec_kw={"width_ratios": [1, 1.25]})
+    dbs = {title: to_db(mel) for title, mel in mels.items()}
+    limits = _db_limits(list(dbs.values()))
+    fig, axes = plt.subplots(len(audio), 2, figsize=(12, max(1.7 * len(audio) + 0.8, 3.5)), squeeze=False,
+                             sharex=True, gridspec_kw={"width_ratios": [1, 1.25]}, layout="constrained")
     for (ax_wave, ax_mel), (title, y) in zip(axes, audio.items(), strict=True):
         ax_wave.plot(np.arange(len(y)) / sample_rate, y, linewidth=0.3)
         ax_wave.set(ylim=(-1, 1), ylabel=title)
-        librosa.display.specshow(librosa.power_to_db(mels[title].T, ref=np.max), sr=sample_rate,
-                                 hop_length=hop_length, x_axis="time", y_axis="mel", fmax=fmax,
-                                 ax=ax_mel)
+        img = _draw_mel_db(ax_mel, dbs[title], sample_rate, hop_length, limits)
         ax_mel.set(xlabel="", ylabel="Hz (mel)")
     axes[0, 0].set_title("waveform (amplitude)")
     axes[0, 1].set_title("mel spectrogram (dB)")
     for ax in axes[-1]:
         ax.set_xlabel("time (s)")
-    fig.tight_layout()
+    fig.colorbar(img, ax=axes[:, 1], label=DB_LABEL, aspect=max(10, 8 * len(audio)))
     return fig
 
 
 def plot_power_vs_db(mel: np.ndarray, sample_rate: int, hop_length: int, title: str = "") -> Figure:
-    """The same ``(frames, n_mels)`` mel power shown raw (left) and in decibels as the model gets
-    them (right, :func:`helpers.features.to_db`)."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
-    shown = {"raw mel power": (mel.T, None), "decibels": (to_db(mel.T), "%+2.0f dB")}
-    for ax, (name, (values, fmt)) in zip(axes, shown.items(), strict=True):
-        img = librosa.display.specshow(values, sr=sample_rate, hop_length=hop_length, x_axis="time",
-                                       y_axis="mel", fmax=8000, ax=ax)
+    """The same ``(frames, n_mels)`` mel power shown raw (left, linear colour scale) and in decibels
+    as the model gets them (right, :func:`helpers.features.to_db`), in the same colour map."""
+    fig, (ax_raw, ax_db) = plt.subplots(1, 2, figsize=(12, 4), sharey=True, layout="constrained")
+    img = librosa.display.specshow(mel.T, sr=sample_rate, hop_length=hop_length, x_axis="time",
+                                   y_axis="mel", fmax=sample_rate / 2, cmap=SPECTROGRAM_CMAP, ax=ax_raw)
+    fig.colorbar(img, ax=ax_raw, label="mel power (linear)")
+    db = to_db(mel)
+    img = _draw_mel_db(ax_db, db, sample_rate, hop_length, _db_limits([db]))
+    fig.colorbar(img, ax=ax_db, label=DB_LABEL)
+    for ax, name in ((ax_raw, "raw mel power"), (ax_db, "decibels")):
         ax.set(title=name, xlabel="time (s)", ylabel="frequency (Hz, mel scale)")
-        fig.colorbar(img, ax=ax, format=fmt)
     if title:
         fig.suptitle(title, fontweight="bold")
     return fig

@@ -20,14 +20,16 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import models, train
+from helpers import embed, features, models, train
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 #: Notebook file name -> the functions it shows, each in a code cell of its own.
 SHOWN: dict[str, tuple[Callable, ...]] = {
+    "02_spectrograms.ipynb": (features.mel_power, features.to_db),
     "03_train_model.ipynb": (models.build_compact_model, models.build_seed_model, models.compile_model,
                              train.fit_model),
+    "04_tsne_embeddings.ipynb": (models.embedding_model, embed.clip_embeddings),
 }
 
 

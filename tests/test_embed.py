@@ -40,3 +40,27 @@ def test_nearest_clips_excludes_the_query_and_orders_by_distance():
 
     points = np.array([[0.0, 0], [3, 0], [1, 0], [10, 0]])
     assert nearest_clips(points, 0, k=2).tolist() == [2, 1]
+
+
+def _scores(learned, test, mapped, simple=0.5):
+    import pandas as pd
+
+    rows = {"simple features, full space": simple, "simple features, t-SNE map": simple,
+            "learned embedding, full space": learned, "learned embedding, t-SNE map": mapped,
+            "learned embedding, full space, test clips only": test,
+            "learned embedding, t-SNE map, test clips only": test}
+    return pd.DataFrame({"silhouette": 0.2, "knn_accuracy": rows})
+
+
+def test_describe_cluster_scores_reads_the_table_and_names_surprises():
+    from helpers.embed import describe_cluster_scores
+
+    text = describe_cluster_scores(_scores(0.9, 0.7, 0.95), n_genres=10, n_test=60)
+    assert "right for 90% of them against 50%" in text and "chance 10%" in text
+    assert "On the 60 **test clips** alone it is 70%, 20 points lower" in text
+    assert "scores 95% against 90%" in text and "tidier" in text
+    text = describe_cluster_scores(_scores(0.4, 0.6, 0.3, simple=0.45), n_genres=4, n_test=12)
+    assert "no better than band averages" in text
+    assert "A surprise" in text and "20 points *higher*" in text
+    assert "lose the neighbours" in text
+    assert "nan" in describe_cluster_scores(_scores(float("nan"), 0.6, 0.3), n_genres=4, n_test=12)

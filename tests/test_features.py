@@ -84,6 +84,20 @@ def test_db_is_ten_log10_of_power(tmp_path, small_features):
     assert db.max() > 0
 
 
+def test_to_db_is_the_plain_formula_and_librosas_numbers():
+    import librosa
+
+    from helpers.features import to_db
+
+    assert to_db(np.array([100.0, 1.0, 0.0])).tolist() == [20.0, 0.0, -100.0]
+    power = np.random.default_rng(0).random((50, 8)).astype(np.float32) ** 6
+    power[0] = 0
+    for values in (power, power.astype(np.float64)):
+        db = to_db(values)
+        assert db.dtype == values.dtype
+        np.testing.assert_array_equal(db, librosa.power_to_db(values, ref=1.0, amin=1e-10, top_db=None))
+
+
 @pytest.mark.parametrize("scaling, silence", [("power", 0.0), ("db", -100.0)])
 def test_short_clip_is_padded_with_silence(tmp_path, small_features, scaling, silence):
     fs = dataclasses.replace(small_features, scaling=scaling)

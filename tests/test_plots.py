@@ -1,4 +1,5 @@
 import matplotlib
+import matplotlib.collections
 
 matplotlib.use("Agg")
 
@@ -25,6 +26,45 @@ def test_spectrogram_pair_has_one_panel_per_clip_with_axes_labelled():
     fig = plots.plot_spectrogram_pair({"classical": mel, "rock": mel}, 16000, 512)
     assert _titles(fig)[:2] == ["classical", "rock"]
     assert "time" in fig.axes[0].get_xlabel()
+
+
+def _spectrogram_meshes(fig):
+    return [c for ax in fig.axes if ax.get_label() != "<colorbar>"
+            for c in ax.collections if isinstance(c, matplotlib.collections.QuadMesh)]
+
+
+def test_every_spectrogram_is_drawn_one_way_with_a_colourbar_in_db():
+    from helpers.features import to_db
+
+    rng = np.random.default_rng(0)
+    quiet = rng.random((40, 16)) * 1e-3 + 1e-9
+    loud = quiet * 1e4  # 40 dB louder: drawn brighter on the same scale, not stretched to its own
+    top = float(to_db(loud).max())
+    audio = {"quiet": 0.01 * rng.standard_normal(40 * 512), "loud": rng.uniform(-1, 1, 40 * 512)}
+    figures = [plots.plot_spectrogram_pair({"quiet": quiet, "loud": loud}, 16000, 512),
+               plots.plot_clip_examples(audio, {"quiet": quiet, "loud": loud}, 16000, 512),
+               plots.plot_power_vs_db(loud, 16000, 512)]
+    for fig in figures:
+        meshes = _spectrogram_meshes(fig)
+        in_db = [m for m in meshes if m.get_clim()[0] < 0]
+        assert {m.get_cmap().name for m in meshes} == {plots.SPECTROGRAM_CMAP}
+        assert len(in_db) == (1 if fig is figures[-1] else 2)
+        assert all(m.get_clim() == pytest.approx((top - plots.DB_RANGE, top)) for m in in_db)
+        np.testing.assert_allclose(in_db[-1].get_array().reshape(16, -1), to_db(loud).T)
+        assert [ax.get_ylabel() for ax in fig.axes].count(plots.DB_LABEL) == 1  # one dB colourbar
+        plt.close(fig)
+
+
+def test_filterbank_figure_draws_the_bands_and_the_matrix():
+    import librosa
+
+    basis = librosa.filters.mel(sr=16000, n_fft=512, n_mels=32)
+    fig = plots.plot_mel_filterbank(basis, 16000)
+    ax_bands, ax_matrix = fig.axes[:2]
+    assert len(ax_bands.collections) == 4  # every 8th of 32 bands
+    assert ax_matrix.images[0].get_array().shape == (32, 257)
+    assert "32 bands x 257 FFT bins" in ax_matrix.get_title()
+    plt.close(fig)
 
 
 def test_history_and_confusion_and_map():
@@ -92,7 +132,7 @@ def test_clip_examples_show_a_waveform_and_a_spectrogram_per_clip():
     audio = {"hip hop": 0.1 * rng.standard_normal(16000), "música": 0.1 * rng.standard_normal(16000)}
     mels = {k: rng.random((31, 32)) + 1e-3 for k in audio}
     fig = plots.plot_clip_examples(audio, mels, 16000, 512)
-    assert [ax.get_ylabel() for ax in fig.axes[::2]] == ["hip hop", "música"]
+    assert [ax.get_ylabel() for ax in fig.axes[:4:2]] == ["hip hop", "música"]
     assert len(fig.axes[0].lines[0].get_xdata()) == 16000
     assert _titles(fig) == ["waveform (amplitude)", "mel spectrogram (dB)"]
 

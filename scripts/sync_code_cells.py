@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import models, train
+from helpers import baseline, compare, models, occlusion, temperature, train
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -28,6 +28,10 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SHOWN: dict[str, tuple[Callable, ...]] = {
     "03_train_model.ipynb": (models.build_compact_model, models.build_seed_model, models.compile_model,
                              train.fit_model),
+    "06_transfer_learning.ipynb": (baseline.fit_classifier,),
+    "07_trust_and_test.ipynb": (occlusion.occlusion_drops, temperature.reliability_table,
+                                temperature.expected_calibration_error, temperature.temper,
+                                temperature.fit_temperature, compare.paired_t),
 }
 
 

@@ -111,7 +111,7 @@ def describe_threshold(probs: dict[str, np.ndarray], labels: np.ndarray, genres:
 
     ``probs`` and ``thresholds`` hold two entries, before and after (in that order), as for
     :func:`helpers.plots.plot_calibration`; ``target`` is the ``review_target`` both thresholds were
-    chosen for.
+    chosen for. Where the accepted clips fall short of it, a paragraph says so.
     """
     (before, p_b), (after, p_a) = probs.items()
     t_b, t_a = thresholds[before], thresholds[after]
@@ -122,8 +122,16 @@ def describe_threshold(probs: dict[str, np.ndarray], labels: np.ndarray, genres:
     def accepted(coverage: float, accuracy: float) -> str:
         return f"{coverage:.0%} ({accuracy:.0%} of them right)" if coverage else "none"
 
-    return (f"Chosen on the validation clips for {target:.0%} accuracy, the review threshold moves from "
+    text = (f"Chosen on the validation clips for {target:.0%} accuracy, the review threshold moves from "
             f"**{t_b:.2f}** to **{t_a:.2f}**. On these {len(labels)} clips it accepts "
             f"{accepted(cov_b, acc_b)} "
             f"{before} and {accepted(cov_a, acc_a)} {after}; {moved} clip{'s' if moved != 1 else ''} "
             "changed sides.")
+    short = [(when, round(cov * len(labels)), acc) for when, cov, acc in ((before, cov_b, acc_b),
+                                                                          (after, cov_a, acc_a))
+             if cov and acc < target]
+    for when, n, acc in short:
+        text += (f"\n\n**Surprise:** the clips accepted {when} fall short of the {target:.0%} target: "
+                 f"{acc:.0%} of {n} right, {n - round(acc * n)} wrong. The threshold reached the target on "
+                 "the validation clips it was chosen on; these are other clips.")
+    return text

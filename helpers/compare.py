@@ -132,43 +132,83 @@ def paired_differences(runs: pd.DataFrame) -> pd.DataFrame:
     return diffs.reset_index().rename_axis(columns=None)
 
 
+def paired_t(differences: np.ndarray, level: float = 0.95) -> dict[str, float]:
+    """Mean of paired differences, its t interval and the paired t-test's p-value (notebook 07 shows it;
+    :func:`scipy.stats.ttest_rel` gives the same).
+
+    ``low``, ``high`` and ``p_value`` are NaN for fewer than two differences, or for differences that
+    never vary (the same number of clips gained with every seed), which give no measure of the noise.
+    """
+    n, mean = len(differences), float(np.mean(differences))
+    spread = float(np.std(differences, ddof=1)) if n > 1 else 0.0  # standard deviation of the differences
+    if spread < 1e-9:  # (equal differences differ by rounding only)
+        return {"mean_difference": mean, "difference_std": spread, "low": np.nan, "high": np.nan,
+                "p_value": np.nan}
+    error = spread / np.sqrt(n)  # standard error of the mean difference
+    t = stats.t.ppf((1 + level) / 2, n - 1)  # 12.7 for 2 seeds, 2.8 for 5: fewer seeds, wider interval
+    p = 2 * stats.t.sf(abs(mean) / error, n - 1)  # how often chance alone lands this far from 0
+    return {"mean_difference": mean, "difference_std": spread, "low": mean - t * error,
+            "high": mean + t * error, "p_value": float(p)}
+
+
 def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and spread of test accuracy per value, and the paired difference to the reference.
 
     Returns one row per value of :data:`COMPARED`: ``seeds``, ``mean``, ``std`` (over seeds),
-    and for each value but the reference ``mean_difference``, the differences' standard deviation
-    ``difference_std``, the mean difference's 95% t-interval (``low``,
-    ``high``), ``p_value`` (paired t-test: a t-test of the differences) and ``better`` /
-    ``worse`` (seeds where it won or lost).
+    and for each value but the reference the columns of :func:`paired_t` of its differences
+    (``mean_difference``, ``difference_std``, 95% interval ``low`` to ``high``, ``p_value``)
+    and ``better`` / ``worse`` (seeds where it won or lost).
     """
     table = runs.groupby(SETTING)["test_accuracy"].agg(seeds="size", mean="mean", std="std")
     table = table.reindex([v for v in COMPARED if v in table.index])
     diffs = paired_differences(runs).drop(columns="seed")
-    paired = {}
-    for value in diffs:
-        d = diffs[value].to_numpy()
-        spread = d.std(ddof=1) if len(d) > 1 else 0.0
-        half, p = np.nan, np.nan  # no interval from one seed, or from differences that never vary
-        if spread > 1e-9:  # (equal differences, e.g. the same number of clips, differ by rounding only)
-            half = stats.t.ppf(0.975, len(d) - 1) * spread / np.sqrt(len(d))
-            p = stats.ttest_1samp(d, 0.0).pvalue
-        paired[value] = {"mean_difference": d.mean(), "difference_std": spread,
-                         "low": d.mean() - half, "high": d.mean() + half,
-                         "p_value": p, "better": int((d > 0).sum()), "worse": int((d < 0).sum())}
+    paired = {value: {**paired_t(d), "better": int((d > 0).sum()), "worse": int((d < 0).sum())}
+              for value, d in ((value, diffs[value].to_numpy()) for value in diffs)}
     return table.join(pd.DataFrame.from_dict(paired, orient="index"))
 
 
-def describe_comparison(summary: pd.DataFrame) -> str:
-    """Markdown: each value's mean ± spread, then what the paired differences say."""
+def accuracy_margin(accuracy: float | np.ndarray, n: int) -> float | np.ndarray:
+    """Half-width of the 95% interval of an accuracy measured on ``n`` clips (normal approximation,
+    as notebook 03 prints it).
+
+    >>> round(float(accuracy_margin(0.8, 60)), 3)
+    0.101
+    """
+    return 1.96 * np.sqrt(accuracy * (1 - accuracy) / n)
+
+
+def describe_baseline(runs: pd.DataFrame, n_test: int) -> str:
+    """Markdown: the runs whose baseline lies inside the network's 95% margin, or ``""`` if none does.
+
+    ``runs`` needs ``baseline_accuracy`` (:data:`RUN_COLUMNS`); ``n_test`` is the test clips per run.
+    """
+    margin = accuracy_margin(runs["test_accuracy"], n_test)
+    inside = runs["baseline_accuracy"] >= runs["test_accuracy"] - margin
+    if not inside.any():
+        return ""
+    listed = "; ".join(f"seed {r['seed']}, {SETTING} {r[SETTING]}: network {r['test_accuracy']:.1%} ± "
+                       f"{margin[i]:.1%}, baseline {r['baseline_accuracy']:.1%}"
+                       + (" (ahead)" if r["baseline_accuracy"] > r["test_accuracy"] else "")
+                       for i, r in runs[inside].iterrows())
+    return (f"**Surprise:** in {int(inside.sum())} of {len(runs)} runs the baseline (a logistic regression "
+            f"on each mel band's mean and spread) lies inside the network's 95% margin on {n_test} test "
+            f"clips ({listed}). There the network has not clearly beaten a far simpler model.")
+
+
+def describe_comparison(runs: pd.DataFrame, n_test: int) -> str:
+    """Markdown: each value's mean ± spread, what the paired differences say (:func:`summarize_runs`),
+    and the runs whose baseline lies inside the network's margin (:func:`describe_baseline`)."""
+    summary = summarize_runs(runs)
     reference = COMPARED[0]
     parts = [f"{value}: **{row['mean']:.1%}** ± {row['std']:.1%}" for value, row in summary.iterrows()]
     lines = [f"Test accuracy over {int(summary['seeds'].min())} seeds (mean ± standard deviation): "
              + "; ".join(parts) + "."]
     for value, row in summary.drop(index=reference).iterrows():
         n = int(summary.loc[value, "seeds"])
-        ties = n - int(row["better"]) - int(row["worse"])
+        better, worse = int(row["better"]), int(row["worse"])
+        ties = n - better - worse
         line = (f"Paired by seed, {value} minus {reference}: **{100 * row['mean_difference']:+.1f} points** "
-                f"on average; better on {int(row['better'])} seeds, worse on {int(row['worse'])}, "
+                f"on average; better on {better} seed{'s' * (better != 1)}, worse on {worse}, "
                 f"tied on {ties}.")
         if np.isnan(row["low"]):
             line += (" The differences do not vary, or there are too few of them, so they give no interval: "
@@ -183,7 +223,7 @@ def describe_comparison(summary: pd.DataFrame) -> str:
                         if real else
                         "The interval includes 0: with these seeds the difference could be chance."))
         lines.append(line)
-    return "\n\n".join(lines)
+    return "\n\n".join([*lines, describe_baseline(runs, n_test)]).strip()
 
 
 def _spread_ties(values: np.ndarray, step: float = 0.06) -> np.ndarray:
@@ -201,11 +241,11 @@ def _spread_ties(values: np.ndarray, step: float = 0.06) -> np.ndarray:
 
 
 def plot_paired(runs: pd.DataFrame) -> Figure:
-    """Test accuracy per seed, one line per seed across the compared values (left), and the
-    paired differences with their mean (right)."""
+    """Test accuracy per seed on an axis from 0, one line per seed across the compared values, with
+    the baseline's mean (left); the paired differences, their mean and its 95% t interval (right)."""
     wide = runs.pivot(index="seed", columns=SETTING, values="test_accuracy")
     values = [v for v in COMPARED if v in wide]
-    fig, (ax_runs, ax_diff) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1.2, 1]})
+    fig, (ax_runs, ax_diff) = plt.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": [1.2, 1]})
     for _, row in wide[values].iterrows():
         ax_runs.plot(values, row.to_numpy(), "o-", color="grey", alpha=0.6)
     ends = wide[values[-1]].round(6)
@@ -214,17 +254,32 @@ def plot_paired(runs: pd.DataFrame) -> Figure:
                          xytext=(6, 0), textcoords="offset points", fontsize=7, va="center")
     ax_runs.plot(values, wide[values].mean().to_numpy(), "s-", color="tab:blue", markersize=11,
                  markerfacecolor="none", label="mean")  # hollow: a seed's dot under it stays visible
-    ax_runs.set(ylabel="test accuracy", title="One line per seed", xlim=(-0.3, len(values) - 0.4))
-    ax_runs.legend(loc="best")
+    if "baseline_accuracy" in runs:
+        ax_runs.axhline(runs["baseline_accuracy"].mean(), color="black", linestyle="--", linewidth=1,
+                        label="baseline (mean over the runs)")
+    ax_runs.set(ylabel="test accuracy", ylim=(0, 1.02), title="One line per seed",
+                xlim=(-0.3, len(values) - 0.4))
+    ax_runs.legend(loc="lower left")
     diffs = paired_differences(runs).set_index("seed")
+    summary = summarize_runs(runs)
+    reach = [5.0]  # points the right axis reaches either side of 0, at least
     for i, value in enumerate(diffs.columns):
-        ax_diff.scatter(i + _spread_ties(diffs[value].to_numpy()), 100 * diffs[value], color="grey", zorder=3)
-        ax_diff.scatter([i], [100 * diffs[value].mean()], marker="_", s=900, color="tab:blue", zorder=4,
+        points, row = 100 * diffs[value], summary.loc[value]
+        ax_diff.scatter(i + _spread_ties(points.to_numpy()), points, color="grey", zorder=3,
+                        label="one seed" if i == 0 else None)
+        mean, low, high = 100 * row["mean_difference"], 100 * row["low"], 100 * row["high"]
+        if not np.isnan(low):
+            ax_diff.errorbar([i], [mean], yerr=[[mean - low], [high - mean]], color="tab:blue", capsize=8,
+                             linewidth=2, zorder=2, label="95% t interval of the mean" if i == 0 else None)
+            reach += [abs(low), abs(high)]
+        ax_diff.scatter([i], [mean], marker="_", s=900, color="tab:blue", zorder=4,
                         label="mean difference" if i == 0 else None)
+        reach += list(points.abs())
+    top = min(1.15 * max(reach), 100)
     ax_diff.axhline(0, color="black", linewidth=0.8)
     ax_diff.set_xticks(range(len(diffs.columns)), [f"{v} − {values[0]}" for v in diffs.columns])
-    ax_diff.set(xlim=(-0.8, len(diffs.columns) - 0.2), ylabel="difference (points)",
+    ax_diff.set(xlim=(-0.6, len(diffs.columns) + 0.9), ylim=(-top, top), ylabel="difference (points)",
                 title="Paired differences (same seed)")
-    ax_diff.legend(loc="best")
+    ax_diff.legend(loc="upper right", fontsize=8)  # right of the last interval, clear of it
     fig.tight_layout()
     return fig

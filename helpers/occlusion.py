@@ -52,49 +52,41 @@ def band_labels(edges: np.ndarray, fs: FeatureSettings) -> list[str]:
             for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
 
 
-def band_drops(predict: Predict, W: np.ndarray, target: int, fill: np.ndarray,
-               edges: np.ndarray) -> np.ndarray:
-    """Drop of genre ``target``'s probability in each window when each band group is masked.
+def occlusion_drops(predict: Predict, W: np.ndarray, target: int, fill: np.ndarray,
+                    regions: list[tuple[slice, slice]]) -> np.ndarray:
+    """Drop of genre ``target``'s probability in each window when each region is hidden (notebook 07
+    shows it).
 
-    Parameters
-    ----------
-    predict
-        Windows -> probabilities, e.g. ``bundle.window_probabilities``.
-    W
-        ``(windows, frames, bands)`` windows of one clip.
-    target
-        Column of the genre whose probability is watched (the clip's true genre).
-    fill
-        ``(bands,)`` value of a masked band: its average over the training windows.
-    edges
-        Band groups, from :func:`band_edges`.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(windows, groups)``: the unmasked probability minus the masked one.
+    ``W`` holds one clip's ``(windows, frames, bands)`` windows, ``predict`` maps windows to
+    probabilities, ``fill`` is each band's value for "nothing unusual" ``(bands,)``, and a region is
+    a ``(frames, bands)`` pair of slices (:func:`band_regions`, :func:`time_regions`). Returns
+    ``(windows, regions)``: the probability without the mask minus the probability with it.
     """
-    groups = len(edges) - 1
-    masked = np.repeat(W[:, None], groups, axis=1)  # (windows, groups, frames, bands)
-    for g, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
-        masked[:, g, :, lo:hi] = fill[lo:hi]
-    probs = predict(np.concatenate([W, masked.reshape(-1, *W.shape[1:])]))[:, target]
-    return probs[:len(W), None] - probs[len(W):].reshape(len(W), groups)
+    masked = np.repeat(W[:, None], len(regions), axis=1)  # (windows, regions, frames, bands)
+    for r, (frames, bands) in enumerate(regions):
+        masked[:, r, frames, bands] = fill[bands]  # region r hidden in its copy of every window
+    probs = predict(np.concatenate([W, masked.reshape(-1, *W.shape[1:])]))[:, target]  # one call
+    unmasked, hidden = probs[:len(W)], probs[len(W):].reshape(len(W), len(regions))
+    return unmasked[:, None] - hidden  # > 0: the probability fell when the region was hidden
 
 
-def time_drops(predict: Predict, W: np.ndarray, target: int, fill: np.ndarray, stretch: int) -> np.ndarray:
-    """Drop of genre ``target``'s probability in its window when each stretch of ``stretch``
-    frames is masked (all bands), stretch after stretch through the windows: ``(stretches,)``.
+def band_regions(edges: np.ndarray) -> list[tuple[slice, slice]]:
+    """One :func:`occlusion_drops` region per band group of :func:`band_edges`: all frames, its bands.
 
-    Arguments as in :func:`band_drops`; the last stretch of a window may be shorter.
+    >>> band_regions(np.array([0, 2, 4]))
+    [(slice(None, None, None), slice(0, 2, None)), (slice(None, None, None), slice(2, 4, None))]
     """
-    frames = W.shape[1]
-    starts = np.arange(0, frames, stretch)
-    masked = np.repeat(W[:, None], len(starts), axis=1)
-    for s, start in enumerate(starts):
-        masked[:, s, start:start + stretch, :] = fill
-    probs = predict(np.concatenate([W, masked.reshape(-1, *W.shape[1:])]))[:, target]
-    return (probs[:len(W), None] - probs[len(W):].reshape(len(W), len(starts))).ravel()
+    return [(slice(None), slice(int(lo), int(hi))) for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def time_regions(frames: int, stretch: int) -> list[tuple[slice, slice]]:
+    """One :func:`occlusion_drops` region per stretch of ``stretch`` frames of a ``frames``-frame
+    window, all bands (the last stretch may be shorter).
+
+    >>> [region[0] for region in time_regions(5, 2)]
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 6, None)]
+    """
+    return [(slice(start, start + stretch), slice(None)) for start in range(0, frames, stretch)]
 
 
 @dataclasses.dataclass
@@ -102,8 +94,8 @@ class ClipOcclusion:
     """One clip's occlusion maps for its true genre."""
 
     features: np.ndarray  # (frames, bands) the clip's features as the model reads them
-    bands: np.ndarray  # (windows, groups) from band_drops
-    time: np.ndarray  # (stretches,) from time_drops
+    bands: np.ndarray  # (windows, groups): occlusion_drops of the band regions
+    time: np.ndarray  # (stretches,): occlusion_drops of the time regions, window after window
     edges: np.ndarray  # band groups (band_edges)
     window_frames: int
     stretch: int  # frames per time stretch
@@ -117,7 +109,7 @@ def occlude_clip(predict: Predict, clip: np.ndarray, window_frames: int, target:
     Parameters
     ----------
     predict, target, fill
-        As in :func:`band_drops`.
+        As in :func:`occlusion_drops`.
     clip
         ``(n_frames, n_mels)`` features of one clip.
     window_frames
@@ -130,9 +122,10 @@ def occlude_clip(predict: Predict, clip: np.ndarray, window_frames: int, target:
     W, _ = windows(clip[None], window_frames)
     edges = band_edges(clip.shape[1], groups)
     stretch = max(1, -(-window_frames // stretches_per_window))
-    return ClipOcclusion(clip[:len(W) * window_frames], band_drops(predict, W, target, fill, edges),
-                         time_drops(predict, W, target, fill, stretch), edges, window_frames, stretch,
-                         predict(W)[:, target])
+    return ClipOcclusion(clip[:len(W) * window_frames],
+                         occlusion_drops(predict, W, target, fill, band_regions(edges)),
+                         occlusion_drops(predict, W, target, fill, time_regions(window_frames, stretch))
+                         .ravel(), edges, window_frames, stretch, predict(W)[:, target])
 
 
 def describe_clip(occ: ClipOcclusion, fs: FeatureSettings) -> str:
@@ -174,7 +167,7 @@ def band_importance(predict: Predict, X: np.ndarray, labels: np.ndarray, genres:
     Parameters
     ----------
     predict, fill
-        As in :func:`band_drops`.
+        As in :func:`occlusion_drops`.
     X, labels
         ``(clips, n_frames, n_mels)`` features (e.g. the test clips) and their true genres.
     genres
@@ -194,29 +187,30 @@ def band_importance(predict: Predict, X: np.ndarray, labels: np.ndarray, genres:
     """
     edges = band_edges(X.shape[2], groups)
     W, owner = windows(X, window_frames)
-    per_clip = np.stack([band_drops(predict, W[owner == i], genres.index(labels[i]), fill, edges).mean(axis=0)
-                         for i in range(len(X))])
+    per_clip = np.stack([occlusion_drops(predict, W[owner == i], genres.index(labels[i]), fill,
+                                         band_regions(edges)).mean(axis=0) for i in range(len(X))])
     table = pd.DataFrame(per_clip, columns=band_labels(edges, fs)).assign(genre=labels)
     means = table.groupby("genre").mean()
     return means.assign(clips=table.groupby("genre").size())
 
 
 def describe_band_importance(table: pd.DataFrame) -> str:
-    """Markdown: for each genre, the frequency range whose masking hurt most, and by how much.
+    """Markdown, a paragraph per genre: the frequency range whose masking hurt it most, and by how much.
 
     >>> t = pd.DataFrame({"0-500 Hz": [0.3, 0.0], "500-8000 Hz": [0.1, 0.2], "clips": [6, 5]},
     ...                  index=pd.Index(["a", "b"], name="genre"))
     >>> print(describe_band_importance(t))
-    - **a** (6 test clips): most on 0-500 Hz (masking it cost 0.30 of the true genre's probability)
-    - **b** (5 test clips): most on 500-8000 Hz (masking it cost 0.20 of the true genre's probability)
+    **a** (6 test clips): most on 0-500 Hz (masking it cost 0.30 of the true genre's probability)
+    <BLANKLINE>
+    **b** (5 test clips): most on 500-8000 Hz (masking it cost 0.20 of the true genre's probability)
     """
     drops = table.drop(columns="clips")
     lines = []
     for genre, row in drops.iterrows():
         top = row.idxmax()
-        lines.append(f"- **{genre}** ({table.loc[genre, 'clips']} test clips): most on {top} "
+        lines.append(f"**{genre}** ({table.loc[genre, 'clips']} test clips): most on {top} "
                      f"(masking it cost {row[top]:.2f} of the true genre's probability)")
-    return "\n".join(lines)
+    return "\n\n".join(lines)
 
 
 #: The rule that picks each example clip (:func:`pick_examples`), as a notebook prints it.
@@ -250,26 +244,36 @@ def pick_examples(probs: np.ndarray, labels: np.ndarray, genres: list[str]) -> d
     return picked
 
 
-def plot_occlusion(occ: ClipOcclusion, fs: FeatureSettings, title: str) -> Figure:
-    """The clip's spectrogram above its band-occlusion map and its time-occlusion curve, on one time axis."""
+def drop_limit(occlusions: list[ClipOcclusion]) -> float:
+    """The largest drop or rise in any of ``occlusions``' maps: one colour scale for all of them."""
+    return max([1e-3, *(float(np.abs(np.r_[o.bands.ravel(), o.time]).max()) for o in occlusions)])
+
+
+def plot_occlusion(occ: ClipOcclusion, fs: FeatureSettings, title: str, limit: float | None = None) -> Figure:
+    """The clip's spectrogram above its band-occlusion map and its time-occlusion curve, on one time axis.
+
+    Every band group is labelled by its frequency range; ``limit`` is the drop at the ends of the
+    colour scale (default: this clip's largest, :func:`drop_limit`), the same for clips compared.
+    """
     seconds = occ.features.shape[0] * fs.hop_length / fs.sample_rate
-    fig, axes = plt.subplots(3, 2, figsize=(11, 7.5), sharex="col",
-                             gridspec_kw={"width_ratios": [40, 1], "height_ratios": [1, 1, 0.7]})
+    fig, axes = plt.subplots(3, 2, figsize=(11, 9), sharex="col",
+                             gridspec_kw={"width_ratios": [40, 1], "height_ratios": [1, 1, 0.6]})
     (ax_spec, cb_spec), (ax_map, cb_map), (ax_time, cb_none) = axes
     shown = occ.features.T if fs.scaling == "db" else 10 * np.log10(np.maximum(occ.features.T, 1e-10))
     img = ax_spec.imshow(shown, origin="lower", aspect="auto", cmap="magma",
                          extent=(0, seconds, 0, fs.n_mels))
     fig.colorbar(img, cax=cb_spec, label="dB")
-    limit = max(float(np.abs(occ.bands).max()), float(np.abs(occ.time).max()), 1e-3)
+    limit = drop_limit([occ]) if limit is None else limit
     img = ax_map.imshow(occ.bands.T, origin="lower", aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
                         extent=(0, seconds, 0, fs.n_mels), interpolation="nearest")
-    fig.colorbar(img, cax=cb_map, label="drop")
-    shown_groups = sorted({0, (len(occ.edges) - 1) // 2, len(occ.edges) - 2})  # lowest, middle, highest
-    centres, labels = (occ.edges[:-1] + occ.edges[1:]) / 2, band_labels(occ.edges, fs)
+    fig.colorbar(img, cax=cb_map, label="drop of the true genre's probability")
+    centres = (occ.edges[:-1] + occ.edges[1:]) / 2
     for ax in (ax_spec, ax_map):
-        ax.set_yticks(centres[shown_groups], [labels[g] for g in shown_groups], fontsize=7)
-    ax_spec.set(title=title, ylabel="mel bands")
-    ax_map.set(ylabel="masked band group",
+        ax.set_yticks(centres, band_labels(occ.edges, fs), fontsize=7)
+        ax.set_yticks(occ.edges, minor=True)
+        ax.tick_params(axis="y", which="major", length=0)
+    ax_spec.set(title=title, ylabel="band group (Hz)")
+    ax_map.set(ylabel="masked band group (Hz)",
                title="Band occlusion: drop of the true genre's probability, per window "
                      "(red: it relied on it)")
     step = occ.stretch * fs.hop_length / fs.sample_rate
@@ -278,11 +282,17 @@ def plot_occlusion(occ: ClipOcclusion, fs: FeatureSettings, title: str) -> Figur
     for start in np.arange(occ.bands.shape[0] + 1) * occ.window_frames * fs.hop_length / fs.sample_rate:
         for ax in (ax_map, ax_time):
             ax.axvline(start, color="black", linewidth=0.5, alpha=0.4)
-    ax_time.set(xlim=(0, seconds), xlabel="time (s)", ylabel="drop",
+    ax_time.set(xlim=(0, seconds), ylim=(-1.05 * limit, 1.05 * limit), xlabel="time (s)", ylabel="drop",
                 title=f"Time occlusion: every {step:.2f} s masked in turn")
     cb_none.axis("off")
     fig.tight_layout()
     return fig
+
+
+def plot_occlusions(occlusions: dict[str, ClipOcclusion], fs: FeatureSettings) -> list[Figure]:
+    """:func:`plot_occlusion` of each clip (keys are the titles), all on one colour scale."""
+    limit = drop_limit(list(occlusions.values()))
+    return [plot_occlusion(occ, fs, title, limit) for title, occ in occlusions.items()]
 
 
 def plot_band_importance(table: pd.DataFrame) -> Figure:

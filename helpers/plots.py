@@ -284,7 +284,7 @@ def plot_sweep(table: pd.DataFrame, knobs: list[str]) -> Figure:
 
 
 def plot_calibration(probs: dict[str, np.ndarray], labels: np.ndarray, genres: list[str],
-                     thresholds: dict[str, float], bins: int = 10) -> Figure:
+                     thresholds: dict[str, float], bins: int = 10, target: float | None = None) -> Figure:
     """Reliability diagrams (top) and notebook 05's coverage curves (bottom), one column per title.
 
     Parameters
@@ -298,6 +298,8 @@ def plot_calibration(probs: dict[str, np.ndarray], labels: np.ndarray, genres: l
         Title -> the review threshold drawn on that column's coverage curve.
     bins
         Confidence bins of the reliability diagram.
+    target
+        The ``review_target`` the thresholds were chosen for, drawn on the coverage curves.
     """
     fig, axes = plt.subplots(2, len(probs), figsize=(5.5 * len(probs), 8.5), squeeze=False)
     for (top, bottom), (title, p) in zip(axes.T, probs.items(), strict=True):
@@ -316,6 +318,8 @@ def plot_calibration(probs: dict[str, np.ndarray], labels: np.ndarray, genres: l
                 ylabel="accuracy (the number: clips in the bin)", title=f"{title}: ECE {ece:.3f}")
         top.legend(loc="upper left", fontsize=8, ncols=1, framealpha=1)
         draw_coverage(bottom, coverage_curve(p, labels, genres), thresholds[title])
+        if target is not None:
+            bottom.axhline(target, color="tab:green", linestyle=":", label=f"review target {target:.0%}")
         bottom.set_title("coverage vs accuracy")
         bottom.legend(loc="lower left", fontsize=8)
     fig.tight_layout()

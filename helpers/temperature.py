@@ -1,7 +1,8 @@
 """Does a confidence of 0.8 mean "right 8 times in 10"? Calibration, and temperature scaling.
 
-Notebook 07 draws the reliability diagram and computes the expected calibration error
-(:func:`reliability_table`, :func:`expected_calibration_error`), then fits one number, a
+Notebook 07 shows the reliability table and the expected calibration error computed here
+(:func:`reliability_table`, :func:`expected_calibration_error`; checked against
+:func:`sklearn.calibration.calibration_curve` there and in the tests), then fits one number, a
 temperature (:func:`fit_temperature`, :func:`temper`), on validation clips. A bundle applies it to
 the mean of a song's window probabilities wherever it predicts (:func:`clip_mean`,
 :class:`helpers.predict.SongPrediction`).
@@ -12,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
-from sklearn.calibration import calibration_curve
 from sklearn.metrics import log_loss as sklearn_log_loss
 
 #: The range :func:`fit_temperature` searches.
@@ -24,27 +24,17 @@ NEAR_ONE = 0.1
 
 
 def temper(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """Softmax probabilities rescaled by a temperature: ``softmax(log(probs) / temperature)``.
+    """Probabilities ``(..., genres)`` rescaled by a temperature: ``softmax(log(probs) / temperature)``
+    (notebook 07 shows it).
 
-    The log of a softmax output is the network's logits up to a constant, so this is exactly
-    temperature scaling of the logits (Guo et al. 2017): ``temperature > 1`` softens every
-    prediction, ``< 1`` sharpens it, and the top genre never changes. ``temperature == 1``
-    returns ``probs`` itself, untouched.
-
-    Parameters
-    ----------
-    probs
-        ``(..., genres)`` probabilities, e.g. one row per window.
-    temperature
-        A positive number.
-
-    >>> temper(np.array([[0.8, 0.2]]), 2.0).round(3).tolist()
-    [[0.667, 0.333]]
+    The log of a softmax output is the network's logits up to a constant, so this is temperature
+    scaling of the logits (Guo et al. 2017): ``temperature > 1`` softens every prediction, ``< 1``
+    sharpens it, and the top genre never changes. ``temperature == 1`` returns ``probs`` itself.
     """
     if temperature == 1:
         return probs
-    logits = np.log(np.maximum(probs, np.finfo(np.float32).tiny)) / temperature
-    logits -= logits.max(axis=-1, keepdims=True)
+    logits = np.log(np.maximum(probs, np.finfo(np.float32).tiny)) / temperature  # no log(0)
+    logits -= logits.max(axis=-1, keepdims=True)  # the largest logit becomes 0: exp cannot overflow
     scaled = np.exp(logits)
     return (scaled / scaled.sum(axis=-1, keepdims=True)).astype(probs.dtype)
 
@@ -65,29 +55,24 @@ def log_loss(probs: np.ndarray, labels: np.ndarray, genres: list[str]) -> float:
     """Mean negative log probability of the true genre (lower is better; 0 is perfect):
     :func:`sklearn.metrics.log_loss` with the genres as its labels.
 
+    ``probs`` are renormalized in double precision first: a network's float32 softmax sums to 1
+    only up to float32 rounding, which scikit-learn would warn about.
+
     >>> round(log_loss(np.array([[0.5, 0.5], [0.9, 0.1]]), np.array(["a", "a"]), ["a", "b"]), 4)
     0.3993
     """
-    return float(sklearn_log_loss(np.asarray(labels), np.asarray(probs, dtype=np.float64), labels=genres))
+    probs = np.asarray(probs, dtype=np.float64)
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    return float(sklearn_log_loss(np.asarray(labels), probs, labels=genres))
 
 
 def fit_temperature(window_probs: np.ndarray, labels: np.ndarray, genres: list[str]) -> float:
-    """The temperature that makes clip probabilities most likely on labelled clips (validation).
+    """The temperature under which labelled clips' true genres are most probable (notebook 07 shows it).
 
-    Minimizes :func:`log_loss` of :func:`clip_mean` over temperatures from :data:`LOWEST` to
-    :data:`HIGHEST` (on a log scale); if that finds nothing better than 1, returns 1, so the
-    fitted probabilities are never less likely on these clips than the model's own. A result
-    near either end of the range means the clips could not pin the temperature down (e.g. a few
-    validation clips, all right: sharper is always better on them).
-
-    Parameters
-    ----------
-    window_probs
-        ``(clips, windows, genres)`` softmax outputs of every window of every clip.
-    labels
-        ``(clips,)`` true genre names.
-    genres
-        Genre name of each column.
+    ``window_probs`` are the model's ``(clips, windows, genres)`` outputs on labelled clips (the
+    validation clips), ``labels`` their true genres. The search runs from :data:`LOWEST` to
+    :data:`HIGHEST` on a log scale, for the lowest :func:`log_loss` of :func:`clip_mean`; if nothing
+    beats 1, it returns 1. A result near either end means the clips could not pin it down.
     """
     def loss(log_t: float) -> float:
         return log_loss(clip_mean(window_probs, float(np.exp(log_t))), labels, genres)
@@ -99,37 +84,28 @@ def fit_temperature(window_probs: np.ndarray, labels: np.ndarray, genres: list[s
 
 def reliability_table(probs: np.ndarray, labels: np.ndarray, genres: list[str],
                       bins: int = 10) -> pd.DataFrame:
-    """Clips grouped by confidence into ``bins`` equal-width bins, with their accuracy
-    (:func:`sklearn.calibration.calibration_curve` of each clip's top genre being right).
+    """Clips sorted into ``bins`` equal bins of confidence (top probability), and each bin's accuracy
+    (notebook 07 shows it).
 
-    Returns one row per non-empty bin: ``low`` and ``high`` (the bin's confidence range),
-    ``clips``, ``confidence`` (their mean confidence) and ``accuracy`` (the share right). A
-    calibrated model's accuracy equals its confidence in every bin.
-
-    >>> probs = np.array([[0.95, 0.05], [0.9, 0.1], [0.6, 0.4], [0.55, 0.45]])
-    >>> reliability_table(probs, np.array(["a", "a", "a", "b"]), ["a", "b"], bins=4).round(3).to_dict("list")
-    {'low': [0.5, 0.75], 'high': [0.75, 1.0], 'clips': [2, 2], 'confidence': [0.575, 0.925], \
-'accuracy': [0.5, 1.0]}
+    One row per non-empty bin: its edges ``low`` and ``high``, ``clips``, their mean ``confidence``
+    and ``accuracy`` (share right). A calibrated model's accuracy equals its confidence in every bin.
     """
-    confidence = np.clip(probs.max(axis=1).astype(np.float64), 0.0, 1.0)
+    confidence = probs.max(axis=1).astype(np.float64)
     correct = np.asarray(genres)[probs.argmax(axis=1)] == np.asarray(labels)
-    accuracy, mean_confidence = calibration_curve(correct, confidence, n_bins=bins, pos_label=True)
     edges = np.linspace(0, 1, bins + 1)
-    which = np.searchsorted(edges[1:-1], confidence)  # the bins calibration_curve uses
-    filled = np.flatnonzero(np.bincount(which, minlength=bins))
-    return pd.DataFrame({"low": edges[filled], "high": edges[filled + 1],
-                         "clips": np.bincount(which, minlength=bins)[filled],
-                         "confidence": mean_confidence, "accuracy": accuracy})
+    which = np.searchsorted(edges[1:-1], confidence)  # each clip's bin (a clip on an edge: the lower)
+    clips = np.bincount(which, minlength=bins)
+    filled = clips > 0
+    return pd.DataFrame({"low": edges[:-1][filled], "high": edges[1:][filled], "clips": clips[filled],
+                         "confidence": np.bincount(which, confidence, bins)[filled] / clips[filled],
+                         "accuracy": np.bincount(which, correct, bins)[filled] / clips[filled]})
 
 
 def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, genres: list[str],
                                bins: int = 10) -> float:
-    """The expected calibration error (ECE): the gap between confidence and accuracy, averaged
-    over the bins of :func:`reliability_table` weighted by their clips (0 is perfectly calibrated).
-
-    >>> probs = np.array([[0.95, 0.05], [0.9, 0.1], [0.6, 0.4], [0.55, 0.45]])
-    >>> round(expected_calibration_error(probs, np.array(["a", "a", "a", "b"]), ["a", "b"], bins=4), 4)
-    0.075
+    """The expected calibration error (ECE), 0 when perfectly calibrated (notebook 07 shows it): the
+    gap between each bin's accuracy and confidence (:func:`reliability_table`), averaged over the
+    bins weighted by their clips.
     """
     table = reliability_table(probs, labels, genres, bins)
     gaps = (table["accuracy"] - table["confidence"]).abs()
@@ -190,18 +166,19 @@ overconfident and temperature scaling softens its probabilities. Test clips: mea
     if not PLAUSIBLE[0] < temperature < PLAUSIBLE[1]:
         lines.append("So extreme a temperature means the validation clips are too few (or too easy) to "
                      "pin it down: do not trust it.")
-    opposite = []  # parts whose ECE and log loss moved in opposite directions
+    rose = []  # the parts whose ECE rose, each with what happened
     for part in dict.fromkeys(scores.index.get_level_values(0)):
         b, a = scores.loc[(part, "before")], scores.loc[(part, "after")]
         lines.append(f"{part.capitalize()} clips: mean confidence {b['mean confidence']:.2f} → "
                      f"{a['mean confidence']:.2f} against an accuracy of {b['accuracy']:.0%}; ECE "
                      f"{b['ECE']:.3f} → {a['ECE']:.3f}; log loss {b['log loss']:.3f} → {a['log loss']:.3f}.")
-        if np.sign(a["ECE"] - b["ECE"]) * np.sign(a["log loss"] - b["log loss"]) < 0:
-            opposite.append(part)
-    if opposite:
-        lines.append(f"On the {' and the '.join(opposite)} clips the ECE and the log loss moved in opposite "
-                     "directions. The log loss scores every clip's probability of its true genre; the ECE "
-                     "sorts the clips into ten bins, and with a few dozen clips one clip crossing a bin edge "
-                     "moves it by a point or more. Read changes this small in the ECE as noise (the "
-                     "temperature is chosen for the lowest validation log loss, not the lowest ECE).")
-    return " ".join(lines)
+        if a["ECE"] > b["ECE"]:
+            loss = "fell" if a["log loss"] < b["log loss"] else "did not fall"
+            rose.append((part, f"{part}: ECE {b['ECE']:.3f} → {a['ECE']:.3f}, while the log loss {loss}"))
+    if not rose:
+        return " ".join(lines)
+    names, changes = " and the ".join(part for part, _ in rose), "; ".join(change for _, change in rose)
+    return (" ".join(lines) + f"\n\n**Surprise:** temperature scaling raised the ECE of the {names} clips "
+            f"({changes}). The temperature is the one that makes the validation clips' true genres most "
+            "probable (lowest log loss), not the one of lowest ECE; and the ECE counts clips in ten bins, "
+            "so a clip that crosses a bin edge moves it in a step.")

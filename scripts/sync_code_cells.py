@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import embed, features, models, train
+from helpers import baseline, compare, embed, features, models, occlusion, temperature, train
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -30,6 +30,10 @@ SHOWN: dict[str, tuple[Callable, ...]] = {
     "03_train_model.ipynb": (models.build_compact_model, models.build_seed_model, models.compile_model,
                              train.fit_model),
     "04_tsne_embeddings.ipynb": (models.embedding_model, embed.clip_embeddings),
+    "06_transfer_learning.ipynb": (baseline.fit_classifier,),
+    "07_trust_and_test.ipynb": (occlusion.occlusion_drops, temperature.reliability_table,
+                                temperature.expected_calibration_error, temperature.temper,
+                                temperature.fit_temperature, compare.paired_t),
 }
 
 

@@ -12,16 +12,18 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import LineCollection
 from scipy import stats
 
 from helpers import compare
 from helpers.config import load_settings, sweep_table
 
 
-def _runs(none, augmented):
+def _runs(none, augmented, baseline=0.3):
     seeds = range(len(none))
     return pd.DataFrame({"augment": ["none"] * len(none) + ["specaugment"] * len(augmented),
-                         "seed": [*seeds, *seeds], "test_accuracy": [*none, *augmented]})
+                         "seed": [*seeds, *seeds], "test_accuracy": [*none, *augmented],
+                         "baseline_accuracy": baseline})
 
 
 def test_paired_statistics_are_those_of_the_differences():
@@ -39,18 +41,56 @@ def test_paired_statistics_are_those_of_the_differences():
     half = stats.t.ppf(0.975, 3) * d.std(ddof=1) / 2
     assert (row["low"], row["high"]) == pytest.approx((d.mean() - half, d.mean() + half))
     assert (row["better"], row["worse"]) == (3, 0)
-    text = compare.describe_comparison(summary)
+    text = compare.describe_comparison(runs, 60)
     assert "better on 3 seeds, worse on 0, tied on 1" in text and "+2.5 points" in text
 
 
+@pytest.mark.parametrize("seeds", [2, 3, 5, 10])
+def test_paired_t_is_scipys_paired_t_test(seeds):
+    rng = np.random.default_rng(seeds)
+    none = rng.uniform(0.6, 0.9, seeds)
+    augmented = none + rng.normal(0.02, 0.03, seeds)
+    paired = compare.paired_t(augmented - none)
+    scipy = stats.ttest_rel(augmented, none)
+    interval = scipy.confidence_interval(0.95)
+    assert paired["p_value"] == pytest.approx(scipy.pvalue)
+    assert (paired["low"], paired["high"]) == pytest.approx((interval.low, interval.high))
+    assert paired["mean_difference"] == pytest.approx(np.mean(augmented - none))
+    ninety = compare.paired_t(augmented - none, level=0.9)
+    assert (ninety["low"], ninety["high"]) == pytest.approx(tuple(scipy.confidence_interval(0.9)))
+
+
+def test_paired_t_gives_no_interval_without_a_spread():
+    for d in (np.array([0.05]), np.array([0.1, 0.1, 0.1 + 1e-12])):
+        paired = compare.paired_t(d)
+        assert paired["mean_difference"] == pytest.approx(d.mean())
+        assert np.isnan([paired["low"], paired["high"], paired["p_value"]]).all()
+
+
 def test_the_verdict_follows_the_interval():
-    assert "excludes 0" in compare.describe_comparison(compare.summarize_runs(
-        _runs([0.70, 0.72, 0.74], [0.80, 0.83, 0.84])))
-    assert "could be chance" in compare.describe_comparison(compare.summarize_runs(
-        _runs([0.70, 0.72, 0.74], [0.75, 0.70, 0.73])))
-    same = compare.summarize_runs(_runs([0.70, 0.80], [0.80, 0.90]))  # equal differences: no interval
-    assert np.isnan(same.loc["specaugment", "low"])
-    assert "more seeds are needed" in compare.describe_comparison(same)
+    assert "excludes 0" in compare.describe_comparison(_runs([0.70, 0.72, 0.74], [0.80, 0.83, 0.84]), 60)
+    assert "better on 1 seed, worse on 1, tied on 0" in compare.describe_comparison(
+        _runs([0.70, 0.72], [0.75, 0.70]), 60)
+    assert "could be chance" in compare.describe_comparison(_runs([0.70, 0.72, 0.74], [0.75, 0.70, 0.73]), 60)
+    same = _runs([0.70, 0.80], [0.80, 0.90])  # equal differences: no interval
+    assert np.isnan(compare.summarize_runs(same).loc["specaugment", "low"])
+    assert "more seeds are needed" in compare.describe_comparison(same, 60)
+
+
+def test_a_baseline_inside_the_networks_margin_is_named():
+    runs = _runs([0.70, 0.80], [0.75, 0.90], baseline=0.65)
+    assert compare.accuracy_margin(0.7, 60) == pytest.approx(1.96 * np.sqrt(0.7 * 0.3 / 60))
+    text = compare.describe_baseline(runs, 60)  # margins 11.6, 10.1, 11.0 and 7.6 points
+    assert text.startswith("**Surprise:** in 2 of 4 runs the baseline")
+    assert "seed 0, augment none: network 70.0% ± 11.6%, baseline 65.0%" in text
+    assert "seed 0, augment specaugment: network 75.0% ± 11.0%, baseline 65.0%" in text
+    assert "seed 1" not in text
+    assert compare.describe_baseline(runs, 600) == ""
+    behind = _runs([0.60], [0.70], baseline=0.65)
+    assert "seed 0, augment none: network 60.0% ± 12.4%, baseline 65.0% (ahead)" in compare.describe_baseline(
+        behind, 60)
+    assert compare.describe_comparison(runs, 60).endswith("has not clearly beaten a far simpler model.")
+    assert "Surprise" not in compare.describe_comparison(runs, 600)
 
 
 def _write_sweep(cfg, rows):
@@ -112,8 +152,24 @@ def test_what_a_seed_changes():
 
 
 def test_paired_figure():
-    fig = compare.plot_paired(_runs([0.7, 0.75, 0.8], [0.74, 0.76, 0.85]))
+    runs = _runs([0.7, 0.75, 0.8], [0.74, 0.76, 0.85])
+    fig = compare.plot_paired(runs)
     assert [ax.get_title() for ax in fig.axes] == ["One line per seed", "Paired differences (same seed)"]
+    ax_runs, ax_diff = fig.axes
+    assert ax_runs.get_ylim() == (0, 1.02), "accuracy from 0: a few points look like a few points"
+    assert "baseline (mean over the runs)" in [t.get_text() for t in ax_runs.get_legend().get_texts()]
+    row = compare.summarize_runs(runs).loc["specaugment"]
+    (bar,) = [c for c in ax_diff.collections if isinstance(c, LineCollection)]
+    (segment,) = bar.get_segments()
+    np.testing.assert_allclose(segment[:, 1], [100 * row["low"], 100 * row["high"]])
+    low, high = ax_diff.get_ylim()  # 0 and the whole interval in view
+    assert low == -high and high >= 100 * row["high"] and low <= 100 * row["low"]
+
+
+def test_paired_figure_without_an_interval():
+    fig = compare.plot_paired(_runs([0.70, 0.80], [0.80, 0.90]))  # equal differences
+    assert fig.axes[1].get_ylim() == pytest.approx((-11.5, 11.5))
+    assert "95% t interval of the mean" not in [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
 
 
 def test_paired_figure_shows_seeds_that_coincide():

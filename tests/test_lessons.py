@@ -1,5 +1,6 @@
 """The lesson code each notebook shows is the code every path runs (scripts/sync_code_cells.py)."""
 
+import ast
 import importlib.util
 
 import nbformat
@@ -26,6 +27,16 @@ def test_each_notebook_shows_exactly_the_code_every_path_runs(name):
     assert sync.out_of_date(nb, sync.SHOWN[name]) == [], "run scripts/sync_code_cells.py"
     for fn in sync.SHOWN[name]:
         assert ">>>" not in sync.source(fn), f"{fn.__name__} is shown in {name}: move its doctest to tests/"
+
+
+@pytest.mark.parametrize("name", sorted(sync.SHOWN))
+def test_the_notebook_runs_the_cells_it_shows_not_an_import_of_them(name):
+    """A student's edit of a shown cell must change what the notebook runs: no import may replace it."""
+    nb = nbformat.read(sync.NOTEBOOKS / name, as_version=4)
+    tree = ast.parse("\n".join(c.source for c in nb.cells if c.cell_type == "code"))
+    imported = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+    assert imported.isdisjoint(fn.__name__ for fn in sync.SHOWN[name])
 
 
 def test_the_check_notices_an_edited_cell():

@@ -33,12 +33,40 @@ def _clip(value=2.0):
 
 def test_band_drops_point_at_the_bands_the_model_uses():
     W = _clip()[None, :WINDOW]
-    edges = occlusion.band_edges(BANDS, 4)  # groups of 4 bands
-    drops = occlusion.band_drops(_listens_to_low_bands, W, 0, np.zeros(BANDS), edges)
+    regions = occlusion.band_regions(occlusion.band_edges(BANDS, 4))  # groups of 4 bands
+    drops = occlusion.occlusion_drops(_listens_to_low_bands, W, 0, np.zeros(BANDS), regions)
     assert drops.shape == (1, 4)
     assert drops[0, 0] > 0.3 and np.allclose(drops[0, 1:], 0)
-    rises = occlusion.band_drops(_listens_to_low_bands, W, 1, np.zeros(BANDS), edges)
+    rises = occlusion.occlusion_drops(_listens_to_low_bands, W, 1, np.zeros(BANDS), regions)
     np.testing.assert_allclose(rises, -drops, atol=1e-6)  # the other genre rises as much
+
+
+def test_each_region_is_masked_with_the_fill_in_its_own_copy_of_every_window():
+    seen = []
+
+    def model(W):
+        seen.append(W.copy())
+        return np.stack([W.mean(axis=(1, 2)), 1 - W.mean(axis=(1, 2))], axis=1)
+
+    W = np.stack([_clip(1.0)[:WINDOW], _clip(3.0)[:WINDOW]])
+    fill = np.arange(BANDS, dtype=np.float32)
+    regions = [(slice(None), slice(0, 4)), (slice(0, 5), slice(None))]
+    drops = occlusion.occlusion_drops(model, W, 0, fill, regions)
+    (batch,) = seen
+    assert batch.shape == (2 + 2 * 2, WINDOW, BANDS), "the windows, then a copy per window and region"
+    np.testing.assert_array_equal(batch[:2], W)
+    np.testing.assert_array_equal(batch[2][:, :4], np.broadcast_to(fill[:4], (WINDOW, 4)))
+    np.testing.assert_array_equal(batch[2][:, 4:], W[0][:, 4:])
+    np.testing.assert_array_equal(batch[3][:5], np.broadcast_to(fill, (5, BANDS)))
+    np.testing.assert_array_equal(batch[5][5:], W[1][5:])
+    expected = W.mean(axis=(1, 2))[:, None] - batch[2:].mean(axis=(1, 2)).reshape(2, 2)
+    np.testing.assert_allclose(drops, expected, rtol=1e-6)
+
+
+def test_time_regions_cover_the_window_once():
+    regions = occlusion.time_regions(WINDOW, 6)
+    covered = np.concatenate([np.arange(WINDOW)[frames] for frames, _ in regions])
+    assert covered.tolist() == list(range(WINDOW)) and all(bands == slice(None) for _, bands in regions)
 
 
 def test_time_drops_point_at_the_moments_the_model_uses():
@@ -80,7 +108,23 @@ def test_figures_draw():
     occ = occlusion.occlude_clip(_listens_to_low_bands, _clip(), WINDOW, 0, np.zeros(BANDS), groups=4)
     fig = occlusion.plot_occlusion(occ, fs, "a clip")
     assert len(fig.axes) == 6 and fig.axes[0].get_title() == "a clip"
+    names = occlusion.band_labels(occ.edges, fs)
+    for ax in fig.axes[:3:2]:  # the spectrogram and the band map: every band group named in Hz
+        assert [t.get_text() for t in ax.get_yticklabels()] == names and names[0].endswith(" Hz")
     table = occlusion.band_importance(_listens_to_low_bands, _clip()[None], np.array(["a"]), ["a", "b"],
                                       WINDOW, np.zeros(BANDS), fs, groups=4)
     assert occlusion.plot_band_importance(table).axes
     assert "0-" in occlusion.describe_clip(occ, fs)
+
+
+def test_the_clips_compared_share_one_colour_scale():
+    fs = load_settings(n_mels=BANDS).features
+    weak = occlusion.occlude_clip(_listens_to_low_bands, _clip(0.5), WINDOW, 0, np.zeros(BANDS), groups=4)
+    strong = occlusion.occlude_clip(_listens_to_low_bands, _clip(4.0), WINDOW, 0, np.zeros(BANDS), groups=4)
+    limit = occlusion.drop_limit([weak, strong])
+    assert limit == pytest.approx(np.abs(strong.bands).max()) and limit > np.abs(weak.bands).max()
+    figs = occlusion.plot_occlusions({"weak": weak, "strong": strong}, fs)
+    for fig in figs:
+        assert fig.axes[2].images[0].get_clim() == (-limit, limit)
+        assert fig.axes[4].get_ylim() == pytest.approx((-1.05 * limit, 1.05 * limit))
+    assert [fig.axes[0].get_title() for fig in figs] == ["weak", "strong"]

@@ -52,13 +52,36 @@ def transfer_features(n_patches: int = PATCHES_PER_WINDOW) -> FeatureSettings:
     return front_end_settings(n_patches * mn.N_FRAMES)
 
 
-def _classifier_layers(classifier: Pipeline) -> tuple[StandardScaler, np.ndarray, np.ndarray]:
-    """The scaler, and the softmax weights ``(dim, classes)`` and bias of a fitted pipeline."""
+def classifier_weights(classifier: Pipeline) -> tuple[StandardScaler, np.ndarray, np.ndarray]:
+    """What a fitted scaler + logistic regression computes, as the layers of :func:`transfer_model` hold it.
+
+    ``classifier.predict_proba(x)`` equals ``softmax((x - scaler.mean_) / scaler.scale_ @ kernel + bias)``
+    (notebook 06 checks it).
+
+    Parameters
+    ----------
+    classifier
+        A fitted ``StandardScaler`` + ``LogisticRegression`` pipeline
+        (:func:`helpers.baseline.fit_classifier`).
+
+    Returns
+    -------
+    scaler, kernel, bias
+        The fitted scaler, the softmax weights ``(dim, classes)`` and the bias ``(classes,)``;
+        for two classes the logistic regression's one column becomes two (``sigmoid(z)`` is
+        ``softmax([-z/2, z/2])``).
+
+    Raises
+    ------
+    TypeError
+        If ``classifier`` is another kind of model, which no softmax layer can hold.
+    """
     steps = [step for _, step in classifier.steps]
     if len(steps) != 2 or not isinstance(steps[0], StandardScaler) \
             or not isinstance(steps[1], LogisticRegression):
-        raise TypeError("Expected a fitted StandardScaler + LogisticRegression pipeline "
-                        "(helpers.baseline.fit_classifier).")
+        raise TypeError(f"The transfer bundle folds a StandardScaler + LogisticRegression pipeline "
+                        f"(helpers.baseline.fit_classifier) into Keras layers; this classifier is "
+                        f"{' + '.join(type(step).__name__ for step in steps)}, which it cannot fold.")
     scaler, logistic = steps
     kernel, bias = logistic.coef_.T, logistic.intercept_
     if kernel.shape[1] == 1:  # two classes: sigmoid(z) == softmax([-z/2, z/2])
@@ -88,7 +111,7 @@ def transfer_model(
         Input ``(n_patches * 187, 96)`` log-mel, output probabilities over
         ``classifier.classes_`` (in that order).
     """
-    scaler, kernel, bias = _classifier_layers(classifier)
+    scaler, kernel, bias = classifier_weights(classifier)
     encoder = embedding_model(musicnn, mn.EMBEDDING_LAYER)
     encoder.trainable = False  # freezes musicnn's layers (shared with ``musicnn``): only the head learns
     spec = keras.Input((n_patches * mn.N_FRAMES, mn.N_MELS), name="log_mel")

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 from musicnn_reference import reference_log_mel
+from scipy.special import softmax
+from sklearn.preprocessing import StandardScaler
 
 from helpers.baseline import fit_classifier
 from helpers.bundle import Bundle, load_bundle
@@ -24,7 +26,13 @@ from helpers.features import mel_from_signal
 from helpers.musicnn import embeddings as mio
 from helpers.musicnn import frontend
 from helpers.musicnn import model as mn
-from helpers.musicnn.transfer import PATCHES_PER_WINDOW, transfer_bundle, transfer_features, transfer_model
+from helpers.musicnn.transfer import (
+    PATCHES_PER_WINDOW,
+    classifier_weights,
+    transfer_bundle,
+    transfer_features,
+    transfer_model,
+)
 from helpers.predict import main as predict_main
 from helpers.predict import predict_song
 
@@ -66,6 +74,21 @@ def test_only_scaler_and_logistic_regression_fold(musicnn):
     svc = make_pipeline(SVC()).fit(np.random.rand(6, 400), ["a", "b"] * 3)
     with pytest.raises(TypeError, match="StandardScaler \\+ LogisticRegression"):
         transfer_model(musicnn, svc)
+    scaled_svc = make_pipeline(StandardScaler(), SVC()).fit(np.random.rand(6, 400), ["a", "b"] * 3)
+    with pytest.raises(TypeError, match="this classifier is StandardScaler \\+ SVC, which it cannot fold"):
+        classifier_weights(scaled_svc)
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_classifier_weights_compute_what_the_classifier_predicts(classes):
+    rng = np.random.default_rng(classes)
+    features = rng.normal(size=(30, 8)) * rng.uniform(0.1, 10, 8) + rng.normal(size=8)
+    labels = np.array(list("abc"[:classes]))[rng.integers(0, classes, 30)]
+    classifier = fit_classifier(features, labels, seed=0)
+    scaler, kernel, bias = classifier_weights(classifier)
+    assert kernel.shape == (8, classes) and bias.shape == (classes,)
+    by_hand = softmax((features - scaler.mean_) / scaler.scale_ @ kernel + bias, axis=1)
+    np.testing.assert_allclose(by_hand, classifier.predict_proba(features), rtol=1e-6, atol=1e-12)
 
 
 def test_bundle_features_are_musicnn_input():

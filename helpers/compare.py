@@ -14,6 +14,7 @@ by :func:`sweep_runs`) or, when that table is missing, from a reduced set traine
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 
 import matplotlib.pyplot as plt
@@ -25,6 +26,7 @@ from scipy import stats
 from helpers.config import Settings, sweep_table
 from helpers.pipeline import train_and_test
 from helpers.progress import progress_bar
+from helpers.results import RUNS_TABLE, provenance_path, reference_runs
 
 #: The setting compared and its values: the first is the reference.
 SETTING, COMPARED = "augment", ("none", "specaugment")
@@ -38,7 +40,9 @@ RUN_COLUMNS = [SETTING, "seed", "test_accuracy", "baseline_accuracy", "best_epoc
 
 
 def sweep_runs(cfg: Settings) -> tuple[pd.DataFrame | None, str]:
-    """The runs of the sweep table made by :data:`SWEEP_COMMAND` that match ``cfg``.
+    """The runs that match ``cfg``: from the committed results table (``make results``,
+    :data:`helpers.results.RUNS_TABLE`) when it holds these settings, else from the local sweep
+    table made by :data:`SWEEP_COMMAND`.
 
     A row matches when its run had ``cfg``'s settings except the compared setting and the seed
     (its ``run_name`` says so). Usable: at least two seeds that have every value of
@@ -50,22 +54,36 @@ def sweep_runs(cfg: Settings) -> tuple[pd.DataFrame | None, str]:
         The matching runs (:data:`RUN_COLUMNS`, one row per run) or ``None``, and a sentence
         saying where they come from, or why none could be used.
     """
+    if RUNS_TABLE.is_file():
+        committed = pd.read_csv(RUNS_TABLE)
+        committed = reference_runs(committed[committed["split"] == cfg.split], cfg)
+        runs = _complete(committed)
+        if runs["seed"].nunique() >= 2:
+            source = json.loads(provenance_path(RUNS_TABLE).read_text())
+            return runs, (f"From the committed results table docs/results/runs.csv (`{source['command']}` at "
+                          f"commit {source['commit']}, {source['date']}, {source['machine']}): notebook 03 "
+                          f"run once per seed and value, {len(runs)} runs; a seed there draws "
+                          f"{seed_changes(cfg)}.")
     path = sweep_table([SETTING, "seed"])
     if not path.is_file():
-        return None, f"No sweep table at {path.name}: `{SWEEP_COMMAND}` makes it."
+        return None, (f"No results for these settings, and no sweep table at {path.name}: "
+                      f"`{SWEEP_COMMAND}` makes it.")
     table = pd.read_csv(path)
     expected = [dataclasses.replace(cfg, **{SETTING: v, "seed": int(s)}).run_name
                 for v, s in zip(table[SETTING], table["seed"], strict=True)]
-    table = table[table["run_name"] == expected]
-    table = table[table[SETTING].isin(COMPARED)]
-    complete = table.groupby("seed")[SETTING].nunique() == len(COMPARED)
-    runs = table[table["seed"].isin(complete[complete].index)][RUN_COLUMNS]
+    runs = _complete(table[table["run_name"] == expected])
     if runs["seed"].nunique() < 2:
         return None, (f"The sweep table {path.name} has fewer than two seeds with every value of "
                       f"{SETTING} for these settings: `{SWEEP_COMMAND}` (with these parameters) makes them.")
-    return runs.reset_index(drop=True), (f"From the sweep table {path.name}: notebook 03 run once per "
-                                         f"seed and value, {len(runs)} runs; a seed there draws "
-                                         f"{seed_changes(cfg)}.")
+    return runs, (f"From the sweep table {path.name}: notebook 03 run once per "
+                  f"seed and value, {len(runs)} runs; a seed there draws {seed_changes(cfg)}.")
+
+
+def _complete(table: pd.DataFrame) -> pd.DataFrame:
+    """The runs of the seeds that have every value of :data:`COMPARED` (:data:`RUN_COLUMNS`)."""
+    table = table[table[SETTING].isin(COMPARED)]
+    complete = table.groupby("seed")[SETTING].nunique() == len(COMPARED)
+    return table[table["seed"].isin(complete[complete].index)][RUN_COLUMNS].reset_index(drop=True)
 
 
 def seed_changes(cfg: Settings) -> str:

@@ -20,14 +20,17 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import models, train
+from helpers import features, models, predict, train
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 #: Notebook file name -> the functions it shows, each in a code cell of its own.
 SHOWN: dict[str, tuple[Callable, ...]] = {
-    "03_train_model.ipynb": (models.build_compact_model, models.build_seed_model, models.compile_model,
-                             train.fit_model),
+    "03_train_model.ipynb": (features.cut_windows, train.windows, models.build_compact_model,
+                             models.build_seed_model, models.compile_model, train.fit_model,
+                             models.fit_normalization, train.train_model, train.window_outputs,
+                             train.clip_means, train.clip_probabilities),
+    "05_predict_genres.ipynb": (predict.predict_windows,),
 }
 
 

@@ -4,6 +4,8 @@ With 10-40 clips per label, the test part of one split holds a handful of clips,
 accuracy swings by tens of points with the luck of the draw. Repeated k-fold trains the
 same recipe (:func:`helpers.pipeline.train_and_test`) once per fold, every clip is tested
 exactly once per repeat, and the spread over folds shows how much one number can move.
+:func:`advice` and :func:`baseline_reading` say in words which number to trust, for notebook 03
+to reveal once the student has read the numbers.
 """
 
 from __future__ import annotations
@@ -94,18 +96,40 @@ def summarize(folds: pd.DataFrame) -> pd.DataFrame:
     return table.round(2)
 
 
-def advice(folds: pd.DataFrame, single_accuracy: float, single_clips: int) -> str:
-    """Which number to trust, a single small test or the k-fold estimate, in a few sentences (Markdown)."""
+def advice(folds: pd.DataFrame, single_accuracy: float, single_clips: int,
+           fewest_clips: int | None = None) -> str:
+    """Which number to trust, a single small test or the k-fold estimate, in a few sentences (Markdown).
+
+    When the network has not beaten the baseline, it points to notebook 06's transfer model;
+    ``fewest_clips``, the clips of the smallest label, is named as the reason.
+    """
     table = summarize(folds)
     model, baseline = table.loc["model"], table.loc["baseline"]
     gap = model["mean"] - baseline["mean"]
+    few = f" (the smallest label has {fewest_clips} clips)" if fewest_clips else ""
     verdict = ("The model beats the baseline by more than the spread over folds."
                if gap > model["std"] else
                "The gap to the baseline is within the spread over folds: on this data the network has "
-               "not shown that it does better than the baseline.")
+               f"not shown that it does better than the baseline. With this few clips per label{few}, a "
+               "network trained from scratch has too few examples to learn what to listen for: **try "
+               "notebook 06's transfer model**, which reuses what musicnn learned from the Million Song "
+               "Dataset's tags and fits only a logistic regression on top.")
     return (f"With only {single_clips} test clips, one clip moves the single test's {single_accuracy:.0%} "
             f"by {100 / single_clips:.0f} points. The k-fold estimate tests every clip once in each of "
             f"{folds['repeat'].nunique()} repeats of {folds['fold'].nunique()} folds: model "
             f"**{model['mean']:.0%} ± {model['std']:.0%}**, baseline {baseline['mean']:.0%} ± "
             f"{baseline['std']:.0%} (mean ± standard deviation over folds). Trust the k-fold number: "
             f"it rests on every clip, not on a handful. {verdict}")
+
+
+def baseline_reading(accuracy: float, margin: float, baseline_accuracy: float) -> str:
+    """Where the baseline's test accuracy lies against the model's ``accuracy ± margin`` (Markdown)."""
+    low, high = max(0.0, accuracy - margin), min(1.0, accuracy + margin)  # accuracy stays in 0-100%
+    where = f"The baseline's {baseline_accuracy:.1%} lies"
+    span = f"the model's margin ({low:.1%} to {high:.1%})"
+    if baseline_accuracy > high:
+        return f"{where} **above** {span}: on this test, the baseline does better than the network."
+    if baseline_accuracy >= low:
+        return (f"{where} **inside** {span}: on this test alone, the network has not shown that it beats "
+                "the baseline; the luck of which clips were drawn could explain the gap.")
+    return f"{where} below {span}: the network beats it by more than the luck of this test's clips."

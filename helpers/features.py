@@ -132,58 +132,26 @@ def musicnn_compress(mel: np.ndarray) -> np.ndarray:
 def cut_windows(
     S: np.ndarray, window: int, hop: int | None = None, cover_end: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of ``window`` frames every ``hop`` frames along the time axis, and their start frames.
+    """Windows of ``window`` frames every ``hop`` frames (default ``window``: no overlap) along the time
+    axis of ``S`` ``(..., frames, bands)``, and their start frames.
 
-    The one window cutter: training windows (:func:`helpers.train.windows`), prediction
-    windows (:func:`helpers.predict.predict_song`) and musicnn's 3-s patches
-    (:func:`helpers.musicnn.frontend.preprocess`) are all cut here.
-
-    Windows start at frames ``0, hop, 2 * hop, ...`` as long as they fit.
-    **Leftovers**: the frames after the last window that fits are dropped, unless
-    ``cover_end``, which adds one window aligned to the end (overlapping the one before),
-    so that no frame is left out. **Short inputs**: fewer frames than one window is an
-    error; pad the *signal* instead (:func:`mel_from_signal` zero-pads it to the frames
-    asked for, so the padding is silence in every scaling).
-
-    Parameters
-    ----------
-    S
-        ``(..., frames, bands)``: one spectrogram or a batch of equally long ones.
-    window
-        Frames per window.
-    hop
-        Frames between window starts; ``None`` means ``window`` (no overlap).
-    cover_end
-        Add a window aligned to the end when the last one that fits ends before it.
-
-    Returns
-    -------
-    windows
-        ``(..., n_windows, window, bands)``; it may share memory with ``S`` (read-only).
-    starts
-        ``(n_windows,)`` start frame of each window.
-
-    Raises
-    ------
-    ValueError
-        If ``S`` has fewer than ``window`` frames.
-
-    >>> W, starts = cut_windows(np.zeros((10, 2)), 4, 3)
-    >>> W.shape, starts.tolist()
-    ((3, 4, 2), [0, 3, 6])
-    >>> cut_windows(np.zeros((10, 2)), 4, cover_end=True)[1].tolist()
-    [0, 4, 6]
-    >>> cut_windows(np.zeros((2, 900, 128)), 150)[0].shape
-    (2, 6, 150, 128)
+    The one window cutter: training (:func:`helpers.train.windows`), prediction
+    (:func:`helpers.predict.predict_windows`) and musicnn's 3-s patches
+    (:func:`helpers.musicnn.frontend.preprocess`) all cut here. The frames after the last window that
+    fits are dropped, unless ``cover_end`` adds one window aligned to the end. Fewer frames than one
+    window is an error: pad the signal instead (:func:`mel_from_signal` pads it with silence).
+    Returns the windows ``(..., n_windows, window, bands)``, a read-only view of ``S`` where it can
+    be, and the ``(n_windows,)`` start frames.
     """
     frames = S.shape[-2]
     if frames < window:
         raise ValueError(f"{frames} frames are shorter than one window ({window}); pad the signal "
                          "(helpers.features.mel_from_signal) instead.")
     hop = window if hop is None else hop
-    view = np.lib.stride_tricks.sliding_window_view(S, window, axis=-2)[..., ::hop, :, :]
-    W, starts = np.swapaxes(view, -1, -2), np.arange(view.shape[-3]) * hop
-    if cover_end and starts[-1] + window < frames:
+    # every possible window start, without copying: (..., frames - window + 1, bands, window)
+    view = np.lib.stride_tricks.sliding_window_view(S, window, axis=-2)[..., ::hop, :, :]  # every hop-th
+    W, starts = np.swapaxes(view, -1, -2), np.arange(view.shape[-3]) * hop  # (..., n, window, bands)
+    if cover_end and starts[-1] + window < frames:  # frames left over: one more window, ending at the end
         W = np.concatenate([W, S[..., None, frames - window :, :]], axis=-3)
         starts = np.append(starts, frames - window)
     return W, starts

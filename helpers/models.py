@@ -127,5 +127,5 @@ def embedding_model(model: keras.Model, layer: str = EMBEDDING_LAYER) -> keras.M
 def fit_normalization(model: keras.Model, train_inputs: np.ndarray) -> None:
     """Fit the model's ``band_norm`` layer (if it has one) to per-band statistics of the training windows."""
     names = [layer.name for layer in model.layers]
-    if NORM_LAYER in names:
-        model.get_layer(NORM_LAYER).adapt(train_inputs)
+    if NORM_LAYER in names:  # the seed model has none (it reads raw mel power, as the original did)
+        model.get_layer(NORM_LAYER).adapt(train_inputs)  # each band's mean and variance, over all frames

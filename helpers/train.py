@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -18,20 +17,12 @@ from helpers.progress import bar_class
 
 
 def windows(X: np.ndarray, window_frames: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every clip cut into non-overlapping windows of ``window_frames`` frames, all clips in one batch.
-
-    Cut by :func:`helpers.features.cut_windows`, whose rules hold: leftover frames are
-    dropped, clips shorter than one window are an error. Returns the windows
-    ``(N * k, window_frames, n_mels)`` with ``k = n_frames // window_frames``, and for
-    each window the index of its clip.
-
-    >>> W, owner = windows(np.zeros((2, 900, 128)), 300)
-    >>> W.shape, owner.tolist()
-    ((6, 300, 128), [0, 0, 0, 1, 1, 1])
-    """
-    W, _ = cut_windows(X, window_frames)
+    """Every clip of ``X`` ``(N, n_frames, n_mels)`` cut into non-overlapping windows of ``window_frames``
+    frames (:func:`helpers.features.cut_windows`), all clips' windows in one batch, and for each window
+    the index of its clip."""
+    W, _ = cut_windows(X, window_frames)  # (N, k, window_frames, n_mels), k windows per clip
     n, k = W.shape[:2]
-    return W.reshape(n * k, *W.shape[2:]), np.repeat(np.arange(n), k)
+    return W.reshape(n * k, *W.shape[2:]), np.repeat(np.arange(n), k)  # (N * k, ...) and 0, 0, ..., 1, 1, ...
 
 
 def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:
@@ -50,8 +41,9 @@ def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:
 def window_outputs(model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64) -> np.ndarray:
     """``model``'s output for every window (:func:`windows`) of every clip: ``(N, windows per clip,
     output size)``."""
-    W, _ = windows(X, window_frames)
-    return model.predict(W, batch_size=batch_size, verbose=0).reshape(len(X), len(W) // len(X), -1)
+    W, _ = windows(X, window_frames)  # all windows of all clips in one batch, clip after clip
+    outputs = model.predict(W, batch_size=batch_size, verbose=0)  # (N * windows per clip, output size)
+    return outputs.reshape(len(X), len(W) // len(X), -1)  # back to one row of windows per clip
 
 
 def clip_means(model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64) -> np.ndarray:
@@ -62,7 +54,8 @@ def clip_means(model: keras.Model, X: np.ndarray, window_frames: int, batch_size
 def clip_probabilities(
     model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
 ) -> np.ndarray:
-    """Genre probabilities per clip: the mean of its windows' softmax outputs."""
+    """Genre probabilities per clip ``(N, genres)``: the mean of its windows' softmax outputs, which
+    sums to 1 as each window's does."""
     return clip_means(model, X, window_frames, batch_size)
 
 
@@ -98,40 +91,23 @@ def fit_model(model: keras.Model, train: tuple[np.ndarray, np.ndarray], val: tup
     return pd.DataFrame(fit.history, index=pd.RangeIndex(1, len(fit.epoch) + 1, name="epoch"))
 
 
-def train_model(
-    model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray, split: pd.Series,
-    verbose: int = 1, fit: Callable[..., pd.DataFrame] = fit_model,
-) -> TrainResult:
-    """Cut the clips into windows, fit the input normalization, then ``fit`` the model.
+def train_model(model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray, split: pd.Series,
+                verbose: int = 1) -> TrainResult:
+    """Cut the clips into windows, fit the input normalization, then fit the model (:func:`fit_model`).
 
-    Parameters
-    ----------
-    model
-        A compiled model (:func:`helpers.models.build_model`); its input normalization
-        (if any) is fitted to the training windows here.
-    cfg
-        Settings (window_frames, epochs, batch_size, patience, seed).
-    X
-        ``(N, n_frames, n_mels)`` clip features.
-    y
-        ``(N, n_genres)`` one-hot labels.
-    split
-        ``"train"``, ``"val"`` or ``"test"`` per clip.
-    verbose
-        1 shows a progress bar over the epochs, 0 nothing.
-    fit
-        The fitting step, :func:`fit_model` (notebook 03 passes the copy it shows).
-
-    With ``cfg.patience > 0`` training stops when the validation loss has not improved
-    for that many epochs, and the weights of the best epoch are restored.
+    ``X`` holds the clip features ``(N, n_frames, n_mels)``, ``y`` their one-hot labels ``(N, genres)``
+    and ``split`` their part (``"train"``, ``"val"``, ``"test"``). ``model`` is compiled
+    (:func:`helpers.models.compile_model`); ``verbose`` 1 shows a progress bar over the epochs. With
+    ``cfg.patience > 0`` the model ends with the weights of its best epoch (lowest validation loss).
     """
     keras.utils.set_random_seed(cfg.seed)
     train, val = (split == "train").to_numpy(), (split == "val").to_numpy()
-    Xtr, own_tr = windows(X[train], cfg.window_frames)
+    Xtr, own_tr = windows(X[train], cfg.window_frames)  # training windows, and the clip of each
     Xva, own_va = windows(X[val], cfg.window_frames)
-    fit_normalization(model, Xtr)
+    fit_normalization(model, Xtr)  # band means and spreads of the training windows, never the others
     start = time.perf_counter()
-    history = fit(model, (Xtr, y[train][own_tr]), (Xva, y[val][own_va]), cfg, verbose)
+    # each window is labelled with its clip's genre: y[train][own_tr]
+    history = fit_model(model, (Xtr, y[train][own_tr]), (Xva, y[val][own_va]), cfg, verbose)
     best = int(history["val_loss"].idxmin()) if cfg.patience > 0 else len(history)
     return TrainResult(model=model, history=history, best_epoch=best,
                        seconds=time.perf_counter() - start)

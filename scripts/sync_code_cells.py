@@ -20,16 +20,19 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import baseline, compare, embed, features, models, occlusion, temperature, train
+from helpers import baseline, compare, embed, features, models, occlusion, predict, temperature, train
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 #: Notebook file name -> the functions it shows, each in a code cell of its own.
 SHOWN: dict[str, tuple[Callable, ...]] = {
     "02_spectrograms.ipynb": (features.mel_power, features.to_db),
-    "03_train_model.ipynb": (models.build_compact_model, models.build_seed_model, models.compile_model,
-                             train.fit_model),
+    "03_train_model.ipynb": (features.cut_windows, train.windows, models.build_compact_model,
+                             models.build_seed_model, models.compile_model, train.fit_model,
+                             models.fit_normalization, train.train_model, train.window_outputs,
+                             train.clip_means, train.clip_probabilities),
     "04_tsne_embeddings.ipynb": (models.embedding_model, embed.clip_embeddings),
+    "05_predict_genres.ipynb": (predict.predict_windows,),
     "06_transfer_learning.ipynb": (baseline.fit_classifier,),
     "07_trust_and_test.ipynb": (occlusion.occlusion_drops, temperature.reliability_table,
                                 temperature.expected_calibration_error, temperature.temper,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from helpers.config import load_settings
-from helpers.crossval import advice, cross_validate, fold_splits, summarize
+from helpers.crossval import advice, baseline_reading, cross_validate, fold_splits, summarize
 from helpers.data import genre_list
 from helpers.features import dataset_features
 from helpers.pipeline import train_and_test
@@ -68,5 +68,15 @@ def test_advice_reports_mean_spread_and_whether_the_gap_is_real():
     text = advice(folds, single_accuracy=1.0, single_clips=4)
     assert "4 test clips" in text and "25 points" in text and "85% ± 4%" in text
     assert "beats the baseline" in text
+    assert "notebook 06" not in text
     close = folds.assign(baseline_accuracy=[0.8, 0.9, 0.85, 0.8])
     assert "not shown" in advice(close, 1.0, 4)
+    pointer = advice(close, 1.0, 4, fewest_clips=7)
+    assert "notebook 06's transfer model" in pointer and "the smallest label has 7 clips" in pointer
+
+
+def test_baseline_reading_places_the_baseline_against_the_model_margin():
+    assert "**inside** the model's margin (70.0% to 90.0%)" in baseline_reading(0.8, 0.1, 0.75)
+    assert "below the model's margin" in baseline_reading(0.8, 0.1, 0.6)
+    assert "**above**" in baseline_reading(0.5, 0.1, 0.7)
+    assert "(16.7% to 100.0%)" in baseline_reading(2 / 3, 0.5, 1 / 3)  # never above 100%

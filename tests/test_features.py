@@ -392,3 +392,14 @@ def test_cut_windows_rules_for_leftovers_and_short_inputs():
     assert np.shares_memory(cut_windows(X, 150)[0], X)  # training windows: a view, no copy
     with pytest.raises(ValueError, match="shorter than one window"):
         cut_windows(S[:, :9], 10)
+
+
+@pytest.mark.parametrize("hop", [None, 3, 4])
+def test_cut_windows_equals_librosa_framing(hop):
+    import librosa
+
+    X = np.random.default_rng(0).normal(size=(2, 25, 3)).astype(np.float32)
+    W, starts = cut_windows(X, 10, hop)
+    framed = librosa.util.frame(X, frame_length=10, hop_length=hop or 10, axis=1)
+    np.testing.assert_array_equal(W, framed)
+    assert W.shape == (2, len(starts), 10, 3) and cut_windows(X[0], 10, hop)[0].shape == (len(starts), 10, 3)

@@ -86,7 +86,7 @@ def test_timeline_and_coverage_plots():
     from helpers.predict import SongPrediction
 
     pred = SongPrediction("x.wav", np.array([0.0, 4.8, 9.6]),
-                          np.array([[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]]))
+                          np.array([[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]]), np.array([0.53, 0.47]))
     fig = plots.plot_window_timeline(pred, ["a", "b"])
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b"]
     curve = pd.DataFrame({"threshold": [0.3, 0.6], "coverage": [1.0, 0.5], "accuracy": [0.6, 0.9]})

@@ -77,9 +77,70 @@ def test_a_clip_shorter_than_one_window_is_padded_and_predicted(bundle, tmp_path
 
 def test_prediction_windows_cover_the_end():
     S = np.arange(25, dtype=float)[:, None]
-    W, starts = cut_windows(S, 10, 10, cover_end=True)  # as predict_song cuts
+    W, starts = cut_windows(S, 10, 10, cover_end=True)  # as predict_windows cuts
     assert starts.tolist() == [0, 10, 15]
     assert W[-1, -1, 0] == 24
+
+
+class _Seen:
+    """Stand-in bundle: each window's 'probabilities' are its first frame's value and 1 minus it."""
+
+    window_frames, temperature = 10, 1.0
+
+    def window_probabilities(self, W):
+        first = W[:, 0, 0]
+        return np.stack([first, 1 - first], axis=1)
+
+
+def test_predict_windows_hops_half_a_window_covers_the_end_and_averages():
+    S = (np.arange(25, dtype=float) / 100)[:, None]
+    starts, window_probs, probs = predict.predict_windows(_Seen(), S)
+    assert starts.tolist() == [0, 5, 10, 15]  # every half window; 15 + 10 reaches the end
+    np.testing.assert_allclose(window_probs[:, 0], starts / 100)
+    np.testing.assert_allclose(probs, window_probs.mean(axis=0))
+    assert predict.predict_windows(_Seen(), S, hop_frames=10)[0].tolist() == [0, 10, 15]
+    warm = _Seen()
+    warm.temperature = 2.0
+    assert predict.predict_windows(warm, S)[2].max() < probs.max()  # the temperature softens the mean
+
+
+def test_predict_song_and_paths_run_the_windowed_prediction_they_are_given(bundle, tmp_path):
+    path = _write(tmp_path / "a.wav", "classical", 1, 16000, 4)
+    calls = []
+
+    def spy(bundle, S, hop_frames=None):
+        calls.append((S.shape, hop_frames))
+        return predict.predict_windows(bundle, S, hop_frames)
+
+    assert np.array_equal(predict.predict_song(bundle, path, 7, predict=spy).probs,
+                          predict.predict_song(bundle, path, 7).probs)
+    predict.predict_paths(bundle, [path], predict=spy)
+    assert calls == [((1 + 4 * 16000 // 512, bundle.features.n_mels), 7),
+                     ((1 + 4 * 16000 // 512, bundle.features.n_mels), None)]
+
+
+def test_readings_of_the_review_list_and_the_accepted_clips():
+    table = pd.DataFrame({"path": ["d/a.wav", "d/b.wav", "d/c.wav", "d/d.wav"],
+                          "true_label": ["x", "x", "y", "y"], "genre_1": ["x", "y", "x", "y"],
+                          "confidence": [0.9, 0.95, 0.5, 0.4], "needs_review": [False, False, True, True]})
+    text = predict.describe_review(table)
+    assert "2 of the 4 songs are predicted wrong; 1 of them is flagged" in text
+    one_wrong = predict.describe_review(table.iloc[[0, 1, 3]])
+    assert "1 of the 3 songs is predicted wrong; 0 of them are flagged" in one_wrong
+    assert "**1 escaped review**: `b.wav` (true x, predicted y with confidence 0.95)" in text
+    assert "1 right prediction is flagged as well: a person checks it for nothing" in text
+    assert "All 2 songs are predicted right" in predict.describe_review(table.iloc[[0, 3]])
+    short = predict.describe_accepted(0.7, 0.8, 0.55, 0.9, 60)
+    assert "70% of the 60 clips" in short and "**short of the target of 90%**" in short
+    assert "at or above the target" in predict.describe_accepted(0.5, 0.95, 0.7, 0.9, 60)
+    assert "none of the 60 clips is accepted" in predict.describe_accepted(0.0, float("nan"), 0.99, 0.9, 60)
+
+
+def test_cli_help_names_the_transfer_bundle_for_small_collections(capsys):
+    with pytest.raises(SystemExit):
+        predict.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Small collections" in text and "notebook 06's transfer bundle" in text and "-musicnn10" in text
 
 
 def test_bad_files_are_reported_and_good_ones_predicted(bundle, tmp_path):
@@ -141,7 +202,7 @@ def test_the_bundle_temperature_applies_to_songs_and_on_the_command_line(bundle,
     np.testing.assert_allclose(softened.window_probs, plain.window_probs, rtol=1e-6)  # the model's own
     np.testing.assert_allclose(softened.probs, temper(plain.probs, 3.0), rtol=1e-5)
     assert softened.probs.max() < plain.probs.max() and softened.probs.argmax() == plain.probs.argmax()
-    assert plain.temperature == 1 and np.array_equal(plain.probs, plain.window_probs.mean(axis=0))
+    assert bundle.temperature == 1 and np.array_equal(plain.probs, plain.window_probs.mean(axis=0))
     folder = warm.save(tmp_path / "calibrated")
     assert predict.main([str(path), "--model", str(folder), "--csv", str(tmp_path / "out.csv")]) == 0
     row = pd.read_csv(tmp_path / "out.csv").iloc[0]

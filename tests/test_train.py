@@ -19,6 +19,11 @@ def test_windows_cut_clips_in_order_and_drop_leftovers():
     np.testing.assert_array_equal(W[2], X[1, 0:3])
 
 
+def test_windows_of_default_clips_keep_each_clips_windows_together():
+    W, owner = windows(np.zeros((2, 900, 128), np.float32), 300)
+    assert W.shape == (6, 300, 128) and owner.tolist() == [0, 0, 0, 1, 1, 1]
+
+
 def test_windows_longer_than_clip_is_an_error():
     with pytest.raises(ValueError, match="shorter than one window"):
         windows(np.zeros((1, 10, 4)), 11)

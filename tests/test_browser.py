@@ -105,10 +105,15 @@ def browser():
 ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 PROMPTS = f"""() => [...document.querySelectorAll('{ACTIVE} .jp-CodeCell .jp-InputPrompt')]
   .map(p => p.textContent)"""
+#: Every code cell ran: its prompt shows an execution count. A cell whose source is hidden (a range
+#: check) shows a placeholder instead of its prompt; it counts as done, since its errors show.
 ALL_RAN = f"""() => {{
-  const prompts = [...document.querySelectorAll('{ACTIVE} .jp-CodeCell .jp-InputPrompt')];
-  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+  const cells = [...document.querySelectorAll('{ACTIVE} .jp-CodeCell')];
+  return cells.length > 0 && cells.every(c => c.querySelector('.jp-InputPlaceholder')
+    || /\\[\\d+\\]/.test((c.querySelector('.jp-InputPrompt') || {{}}).textContent || ''));
 }}"""
+#: What a student must never see: test machinery (nbval markers, range-check verdicts).
+MACHINERY = ("NBVAL", "range this lesson expects")
 KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
   .some(e => /\\| Idle/.test(e.textContent))"""
 ERRORS = f"""() => [...document.querySelectorAll('{ACTIVE} .jp-OutputArea-output')]
@@ -140,6 +145,8 @@ def test_notebook_runs_in_jupyterlab_without_errors(lab, browser, notebook):
             time.sleep(1)
         errors = page.evaluate(ERRORS)
         assert not errors, f"{notebook.name} shows an error:\n{errors[0][:2000]}"
+        shown = page.inner_text(ACTIVE)
+        assert not [m for m in MACHINERY if m in shown], f"{notebook.name} shows test machinery"
         images = page.locator(f"{ACTIVE} .jp-OutputArea-output img")
         wanted = FIGURES.get(notebook.name, 0)
         if wanted:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers.config import REPO_ROOT, load_settings
-from helpers.results import RUNS_TABLE, provenance, provenance_path, reference_runs, write_table
+from helpers.results import provenance, provenance_path, reference_runs, write_table
 
 
 def _script(name):
@@ -75,6 +75,5 @@ def test_only_runs_of_these_settings_count_as_reference():
     assert len(reference_runs(table, dataclasses.replace(cfg, seed=3))) == 15, "the seed is the rows' own"
 
 
-@pytest.mark.skipif(not RUNS_TABLE.exists(), reason="docs/results/runs.csv is made by make results")
 def test_the_committed_docs_quote_the_committed_table():
     assert docs.main(["--check"]) == 0, "run scripts/results_docs.py"

@@ -104,7 +104,17 @@ def _write_sweep(cfg, rows):
     return path
 
 
-def test_the_sweep_table_is_read_for_matching_settings_only():
+def test_the_committed_results_table_is_read_for_the_default_settings_with_its_source():
+    cfg = load_settings()
+    runs, note = compare.sweep_runs(cfg)
+    assert sorted(runs["seed"].unique()) == [0, 1, 2, 3, 4]
+    assert set(runs["augment"]) == {"none", "specaugment"}
+    assert "docs/results/runs.csv" in note and "make results" in note and "commit" in note
+    assert compare.sweep_runs(dataclasses.replace(cfg, learning_rate=0.003))[0] is None, "other settings"
+
+
+def test_the_sweep_table_is_read_for_matching_settings_only(monkeypatch, tmp_path):
+    monkeypatch.setattr(compare, "RUNS_TABLE", tmp_path / "no-results.csv")  # no committed table
     cfg = load_settings()
     runs, note = compare.sweep_runs(cfg)
     assert runs is None and compare.SWEEP_COMMAND in note

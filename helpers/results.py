@@ -36,7 +36,8 @@ from helpers.temperature import clip_mean
 RESULTS_DIR = REPO_ROOT / "docs" / "results"
 #: The table of runs, one row per trained model.
 RUNS_TABLE = RESULTS_DIR / "runs.csv"
-#: What the table holds, beside the settings that tell runs apart (``seed``, ``augment``, ``split``).
+#: The columns that tell runs apart, then what the table measures of each.
+KEYS = ("seed", "augment", "split", "run_name")
 METRICS = ("test_clips", "test_accuracy", "baseline_accuracy", "best_epoch", "train_seconds", "knn_all",
            "knn_test", "review_threshold", "accepted_share", "accepted_accuracy")
 #: The libraries whose versions the provenance records.
@@ -88,7 +89,7 @@ def provenance(command: str) -> dict[str, object]:
 def write_table(rows: list[dict[str, object]], command: str, path: Path = RUNS_TABLE) -> Path:
     """Save ``rows`` as the CSV ``path`` and its :func:`provenance` as ``<path>.provenance.json``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pd.DataFrame(rows).sort_values(["split", "augment", "seed"])
+    table = pd.DataFrame(rows)[[*KEYS, *METRICS]].sort_values(["split", "augment", "seed"])
     table.to_csv(path, index=False, float_format="%.4f")
     provenance_path(path).write_text(json.dumps(provenance(command), indent=2) + "\n")
     return path

@@ -83,8 +83,9 @@ class Bundle:
 def load_bundle(folder: str | Path) -> Bundle:
     """Load a bundle saved by :meth:`Bundle.save`.
 
-    A bundle saved before bundles had a temperature loads with temperature 1 (its
-    probabilities are the model's own, as when it was saved).
+    The model loads for inference, without its optimizer (:func:`_load_model`). A bundle saved
+    before bundles had a temperature loads with temperature 1 (its probabilities are the
+    model's own, as when it was saved).
 
     Raises
     ------
@@ -117,6 +118,8 @@ def load_bundle(folder: str | Path) -> Bundle:
 
 
 def _load_model(path: Path) -> keras.Model:
+    """The bundle's model, for inference: uncompiled, so the optimizer state saved with it (which
+    predicting never uses) is not restored, nor warned about when it does not match."""
     import keras  # here, not at the top: see the TYPE_CHECKING import
 
-    return keras.saving.load_model(path)
+    return keras.saving.load_model(path, compile=False)

@@ -157,7 +157,7 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     clips = clips.reset_index(drop=True)
     dropped = sorted(folder for label in set(label_folders) - set(clips["label"])
                      for folder in label_folders[label])
-    note = _dropped_note(dropped, bad)
+    note = _dropped_note(dropped, bad, root)
     if clips.empty:
         raise DatasetError(f"No readable audio files under {root}.{note}\n{help_text}")
     labels = sorted(clips["label"].unique())
@@ -172,14 +172,15 @@ def discover(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return clips, pd.DataFrame(bad, columns=REPORT_COLUMNS)
 
 
-def _dropped_note(folders: list[Path], bad: list[tuple[str, str, str]]) -> str:
-    """A line per dropped label folder, with how many files it held and why one was skipped
-    (``bad`` holds their report rows); empty if none was dropped."""
+def _dropped_note(folders: list[Path], bad: list[tuple[str, str, str]], root: Path) -> str:
+    """A line per dropped label folder (named relative to ``root``), with how many files it held and
+    why one was skipped (``bad`` holds their report rows); empty if none was dropped."""
     lines = []
     for folder in folders:
         rows = [row for row in bad if Path(row[0]).parent == folder]
         example, reason, _ = next(row for row in rows if Path(row[0]).suffix.lower() in AUDIO_EXTENSIONS)
-        lines.append(f"\n  {folder}: all {len(rows)} file(s) skipped, e.g. {Path(example).name}: {reason}")
+        lines.append(f"\n  {folder.relative_to(root).as_posix()}/: all {len(rows)} file(s) skipped, "
+                     f"e.g. {Path(example).name}: {reason}")
     if not lines:
         return ""
     return "\nLabel folders dropped because every file in them was skipped:" + "".join(lines)

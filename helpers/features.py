@@ -21,7 +21,7 @@ from helpers.audio import AudioError, load_audio
 from helpers.cache import file_cache_path, read_cached, save_array
 from helpers.config import FeatureSettings, Settings, shown_path, work_dir
 from helpers.data import KEPT, REPORT_COLUMNS, SKIPPED, discover, prepare_dataset
-from helpers.progress import progress_bar
+from helpers.progress import print_cached, progress_bar
 
 
 def seed_features(path: str | Path, sample_rate: int = 16000, n_frames: int = 900) -> np.ndarray:
@@ -209,10 +209,10 @@ def extract_features(
 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """Features of every clip, in parallel, with a progress bar and a disk cache.
 
-    Cached clips are read in this process; only the others go to the joblib
-    workers, which compute them and write them to the cache (each file written
-    atomically, so an interrupted run leaves no damaged entry and resumes where
-    it stopped).
+    Cached clips are read in this process (one printed line says how many); only the
+    others go to the joblib workers, under a progress bar of their own, which compute them
+    and write them to the cache (each file written atomically, so an interrupted run
+    leaves no damaged entry and resumes where it stopped).
 
     Parameters
     ----------
@@ -241,24 +241,23 @@ def extract_features(
     X = np.empty((len(clips), fs.n_frames, fs.n_mels), dtype=np.float32)
     ok = np.zeros(len(clips), dtype=bool)
     failed = []
-    with progress_bar(total=len(clips), desc="Mel features", unit="clip") as progress:
-        targets, todo = [], []
-        for i, path in enumerate(paths):
-            targets.append(cache_path(path, fs, cache_dir))
-            cached = read_cached(targets[i], (fs.n_frames, fs.n_mels))
-            if cached is None:
-                todo.append(i)
-            else:
-                X[i], ok[i] = cached, True
-                progress.update()
+    targets, todo = [cache_path(path, fs, cache_dir) for path in paths], []
+    for i, target in enumerate(targets):
+        cached = read_cached(target, (fs.n_frames, fs.n_mels))
+        if cached is None:
+            todo.append(i)
+        else:
+            X[i], ok[i] = cached, True
+    print_cached("Mel features", len(clips) - len(todo), len(clips))
+    if todo:  # a bar only over the clips computed now
         jobs = (joblib.delayed(_compute_clip)(paths[i], fs, targets[i]) for i in todo)
         results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-        for i, result in zip(todo, results, strict=True):
+        progress = progress_bar(results, total=len(todo), desc="Mel features", unit="clip")
+        for i, result in zip(todo, progress, strict=True):
             if isinstance(result, str):
                 failed.append((paths[i], result, SKIPPED))
             else:
                 X[i], ok[i] = result, True
-            progress.update()
     if "duration" in clips:
         short = clips[ok & (clips["duration"] < fs.seconds).to_numpy()]
         failed += [(p, f"shorter than {fs.seconds:.1f} s ({d:.1f} s): padded with silence", KEPT)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import keras
 import numpy as np
 import pandas as pd
-from tqdm.keras import TqdmCallback
 
 from helpers.config import Settings
 from helpers.features import cut_windows
 from helpers.models import fit_normalization
-from helpers.progress import bar_class
+from helpers.progress import progress_bar
 
 
 def windows(X: np.ndarray, window_frames: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +70,53 @@ class TrainResult:
     seconds: float  # wall time of the fit
 
 
+def kept_epoch(val_loss: Sequence[float], patience: int) -> int:
+    """The 1-based epoch whose weights a fit ends with: with early stopping (``patience > 0``)
+    the one of the lowest validation loss, which Keras restores, else the last.
+
+    >>> kept_epoch([0.9, 0.7, 0.8], patience=2), kept_epoch([0.9, 0.7, 0.8], patience=0)
+    (2, 3)
+    """
+    return int(np.argmin(val_loss)) + 1 if patience > 0 else len(val_loss)
+
+
+class EpochBar(keras.callbacks.Callback):
+    """A progress bar over the epochs (:func:`helpers.progress.progress_bar`) that ends on what happened.
+
+    While training it shows the last epoch's numbers; its final line says how training ended,
+    e.g. ``"epochs: stopped at epoch 21 of 80 (early stopping), kept epoch 9 [00:41, 1.95s/epoch]"``.
+    ``patience`` is early stopping's (:func:`kept_epoch`).
+    """
+
+    def __init__(self, patience: int) -> None:
+        super().__init__()
+        self.patience = patience
+        self.val_loss: list[float] = []
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.bar = progress_bar(total=self.params["epochs"], desc="epochs", unit="epoch")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = logs or {}
+        self.val_loss.append(logs.get("val_loss", np.nan))
+        self.bar.set_postfix(logs, refresh=False)
+        self.bar.update()
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        self.bar.bar_format = "{desc}: " + self.outcome() + " [{elapsed}, {rate_fmt}]"
+        self.bar.close()
+
+    def outcome(self) -> str:
+        """What happened, in words: ``"stopped at epoch 21 of 80 (early stopping), kept epoch 9"``."""
+        done, total = len(self.val_loss), self.params["epochs"]
+        kept = kept_epoch(self.val_loss, self.patience)
+        if done < total:
+            return f"stopped at epoch {done} of {total} (early stopping), kept epoch {kept}"
+        if self.patience > 0:
+            return f"all {total} epochs ran, kept epoch {kept} (the lowest validation loss)"
+        return f"all {total} epochs ran, kept the last"
+
+
 def fit_model(model: keras.Model, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray],
               cfg: Settings, verbose: int = 1) -> pd.DataFrame:
     """Fit ``model`` on the training windows ``train = (X, y)``, validating on ``val``; one row per epoch.
@@ -76,8 +124,8 @@ def fit_model(model: keras.Model, train: tuple[np.ndarray, np.ndarray], val: tup
     With ``cfg.augment`` other than ``"none"``, every epoch sees a freshly altered copy of each
     training window (:mod:`helpers.augment`); the validation windows are never altered.
     """
-    # a progress bar over the epochs: a widget in Jupyter, a line of text in batch runs (make run)
-    callbacks = [TqdmCallback(verbose=0, desc="epochs", tqdm_class=bar_class())] if verbose else []
+    # a progress bar over the epochs that ends on what happened (a widget in Jupyter, text elsewhere)
+    callbacks = [EpochBar(cfg.patience)] if verbose else []
     if cfg.patience > 0:  # stop when the validation loss stops improving; keep its best epoch
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=cfg.patience, restore_best_weights=True))
@@ -108,6 +156,5 @@ def train_model(model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray,
     start = time.perf_counter()
     # each window is labelled with its clip's genre: y[train][own_tr]
     history = fit_model(model, (Xtr, y[train][own_tr]), (Xva, y[val][own_va]), cfg, verbose)
-    best = int(history["val_loss"].idxmin()) if cfg.patience > 0 else len(history)
-    return TrainResult(model=model, history=history, best_epoch=best,
+    return TrainResult(model=model, history=history, best_epoch=kept_epoch(history["val_loss"], cfg.patience),
                        seconds=time.perf_counter() - start)

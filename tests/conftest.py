@@ -13,6 +13,9 @@ Fixtures for every test file:
 ``small_features``
     :class:`~helpers.config.FeatureSettings` of the default settings with
     ``n_frames=40`` (about 1.3 s of audio), so features are fast to compute.
+``bundle_dir``, ``bundle``
+    A compact model trained on the tiny dataset (windows of :data:`TINY_WINDOW` frames),
+    saved as a bundle once per test run, and that bundle loaded.
 ``archive``, ``server``, ``dead_url``
     For the download, extraction and GTZAN tests: a small generated tar.gz in
     GTZAN's layout (:data:`ARCHIVE_FILES`), a local HTTP server on 127.0.0.1 serving
@@ -128,6 +131,43 @@ def tiny_dataset(tmp_path: Path) -> Path:
 def small_features() -> FeatureSettings:
     """Default feature settings but only 40 frames per clip (fast)."""
     return load_settings(n_frames=40, window_frames=20).features
+
+
+#: Window length (frames) of the tiny bundle.
+TINY_WINDOW = 20
+
+
+@pytest.fixture(scope="session")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A compact model trained on the tiny dataset (sines / clicks / noise), saved as a bundle."""
+    import keras
+
+    from helpers.bundle import Bundle
+    from helpers.data import discover
+    from helpers.features import extract_features
+    from helpers.models import build_model, fit_normalization
+    from helpers.train import one_hot, windows
+
+    root = tmp_path_factory.mktemp("tiny")
+    write_tiny_dataset(root)
+    fs = load_settings(n_frames=40, window_frames=TINY_WINDOW).features
+    clips, X, _ = extract_features(*discover(root)[:1], fs, cache_dir=root / "cache")
+    genres = sorted(TINY_GENRES)
+    W, owner = windows(X, TINY_WINDOW)
+    y = one_hot(clips["label"], genres)[owner]
+    keras.utils.set_random_seed(0)
+    model = build_model("compact", (TINY_WINDOW, fs.n_mels), len(genres), learning_rate=0.01)
+    fit_normalization(model, W)
+    model.fit(W, y, epochs=40, batch_size=8, verbose=0)
+    return Bundle(model, genres, fs, TINY_WINDOW, threshold=0.5).save(root / "bundle")
+
+
+@pytest.fixture(scope="session")
+def bundle(bundle_dir: Path):
+    """The tiny bundle of :func:`bundle_dir`, loaded."""
+    from helpers.bundle import load_bundle
+
+    return load_bundle(bundle_dir)
 
 
 @pytest.fixture(autouse=True)

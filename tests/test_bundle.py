@@ -1,4 +1,5 @@
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -72,3 +73,17 @@ def test_a_bundle_saved_before_temperatures_loads_and_predicts_as_it_did(tmp_pat
     assert old.temperature == 1.0 and old.threshold == 0.4
     W = np.random.default_rng(3).random((4, 32, 16), dtype=np.float32)
     assert np.array_equal(old.window_probabilities(W), old.model.predict(W, batch_size=64, verbose=0))
+
+
+def test_a_bundle_loads_for_inference_without_optimizer_warnings(tmp_path):
+    """Keras warns "Skipping variable loading for optimizer 'adam'..." when it restores the
+    optimizer of a model saved before training; a bundle is for predicting and loads without it."""
+    bundle = _bundle()
+    folder = bundle.save(tmp_path / "m")  # saved as every bundle so far was: compiled, with its optimizer
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load_bundle(folder)
+    assert [str(w.message) for w in caught] == []
+    assert getattr(loaded.model, "optimizer", None) is None
+    W = np.random.default_rng(4).random((3, 32, 16), dtype=np.float32)
+    np.testing.assert_allclose(loaded.window_probabilities(W), bundle.window_probabilities(W), rtol=1e-6)

@@ -219,7 +219,7 @@ def test_label_folder_of_only_bad_files_is_dropped(tiny_dataset, capsys):
     assert rows.loc[str(rock), "action"] == "label dropped"
     assert (rows.drop(index=str(rock))["action"] == "skipped").all()
     note = capsys.readouterr().out
-    assert str(rock) in note and "all 3 file(s) skipped" in note
+    assert "\n  rock/: all 3 file(s) skipped" in note and str(tiny_dataset) not in note  # as in the folder
     assert "rock.00000.wav: cannot be decoded" in note
 
 
@@ -239,7 +239,7 @@ def test_one_label_left_after_dropping_names_what_was_dropped(tiny_dataset):
         discover(tiny_dataset)
     message = str(info.value)
     assert "only one label ('classical')" in message and "at least two label folders" in message
-    assert f"{tiny_dataset / 'rock'}: all 2 file(s) skipped" in message
+    assert "rock/: all 2 file(s) skipped" in message
     assert "rock.00000.wav: cannot be decoded: libsndfile: Format not recognised" in message
     assert "blues/blues.00000.wav" in message  # the layout help
 
@@ -249,8 +249,9 @@ def test_every_label_dropped_names_the_folders(tmp_path):
         _corrupt_folder(tmp_path / label, n=1)
     with pytest.raises(DatasetError, match="No readable audio") as info:
         discover(tmp_path)
-    assert f"{tmp_path / 'jazz'}: all 1 file(s) skipped" in str(info.value)
-    assert f"{tmp_path / 'rock'}: all 1 file(s) skipped" in str(info.value)
+    message = str(info.value)
+    assert f"under {tmp_path}." in message
+    assert "jazz/: all 1 file(s) skipped" in message and "rock/: all 1 file(s) skipped" in message
 
 
 def test_format_summary_lists_each_label_when_they_differ(tiny_dataset):

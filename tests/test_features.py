@@ -23,6 +23,7 @@ from helpers.features import (
     samples_needed,
     seed_features,
 )
+from helpers.progress import TEXT_BARS_ENV
 
 
 def _music_like(seconds: float, sr: int, seed: int = 0) -> np.ndarray:
@@ -199,15 +200,22 @@ def _refuse(path, fs):
     raise AssertionError(f"clip_features called for {path}: cache not used")
 
 
-def test_second_call_reads_from_cache(tiny_dataset, small_features, tmp_path, monkeypatch):
+def test_second_call_reads_from_cache_and_says_so_instead_of_a_bar(tiny_dataset, small_features, tmp_path,
+                                                                   monkeypatch, capsys):
+    monkeypatch.setenv(TEXT_BARS_ENV, "1")
     clips, _ = discover(tiny_dataset)
     cache = tmp_path / "cache"
+    _, X1, _ = extract_features(clips.iloc[:4], small_features, cache_dir=cache, n_jobs=1)
+    first = capsys.readouterr().out
+    assert "Mel features: 100%" in first and "| 4/4 [" in first and "cache" not in first
     _, X1, _ = extract_features(clips, small_features, cache_dir=cache, n_jobs=1)
+    assert capsys.readouterr().out.startswith("Mel features: 4 of 12 clips read from the cache\n")
     assert len(list(cache.rglob("*.npy"))) == 12
     monkeypatch.setattr(features, "clip_features", _refuse)
     kept, X2, failed = extract_features(clips, small_features, cache_dir=cache, n_jobs=1)
     np.testing.assert_array_equal(X1, X2)
     assert failed.empty and len(kept) == 12
+    assert capsys.readouterr().out == "Mel features: 12 of 12 clips read from the cache\n"  # and no bar
 
 
 def test_other_settings_do_not_reuse_cache(tiny_dataset, small_features, tmp_path, monkeypatch):

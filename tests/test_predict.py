@@ -3,40 +3,10 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from conftest import TINY_GENRES, tiny_signal, write_tiny_dataset
+from conftest import TINY_GENRES, tiny_signal
+from conftest import TINY_WINDOW as WINDOW
 from helpers import predict
-from helpers.bundle import Bundle
-from helpers.config import load_settings
-from helpers.data import discover
-from helpers.features import cut_windows, extract_features
-from helpers.models import build_model, fit_normalization
-from helpers.train import one_hot, windows
-
-WINDOW = 20
-
-
-@pytest.fixture(scope="module")
-def bundle_dir(tmp_path_factory):
-    """A compact model trained on the tiny dataset (sines / clicks / noise), saved as a bundle."""
-    import keras
-
-    root = tmp_path_factory.mktemp("tiny")
-    write_tiny_dataset(root)
-    fs = load_settings(n_frames=40, window_frames=WINDOW).features
-    clips, X, _ = extract_features(*discover(root)[:1], fs, cache_dir=root / "cache")
-    genres = sorted(TINY_GENRES)
-    W, owner = windows(X, WINDOW)
-    y = one_hot(clips["label"], genres)[owner]
-    keras.utils.set_random_seed(0)
-    model = build_model("compact", (WINDOW, fs.n_mels), len(genres), learning_rate=0.01)
-    fit_normalization(model, W)
-    model.fit(W, y, epochs=40, batch_size=8, verbose=0)
-    return Bundle(model, genres, fs, WINDOW, threshold=0.5).save(root / "bundle")
-
-
-@pytest.fixture(scope="module")
-def bundle(bundle_dir):
-    return predict.load_bundle(bundle_dir)
+from helpers.features import cut_windows
 
 
 def _write(path, label, index, sample_rate, seconds, channels=1):

@@ -7,7 +7,8 @@ import pytest
 from helpers.config import load_settings
 from helpers.metrics import evaluate
 from helpers.models import build_model
-from helpers.train import clip_probabilities, one_hot, train_model, windows
+from helpers.progress import TEXT_BARS_ENV
+from helpers.train import EpochBar, clip_probabilities, kept_epoch, one_hot, train_model, windows
 
 
 def test_windows_cut_clips_in_order_and_drop_leftovers():
@@ -67,9 +68,25 @@ def _separable(n_per_class=12, frames=64, bands=8, seed=0):
     return clips, X
 
 
+def test_the_epoch_bar_ends_on_what_happened():
+    bar = EpochBar(patience=12)
+    bar.set_params({"epochs": 80})
+    bar.val_loss = [1.0 - 0.1 * e for e in range(9)] + [0.5] * 12  # best at epoch 9, then 12 without
+    assert bar.outcome() == "stopped at epoch 21 of 80 (early stopping), kept epoch 9"
+    bar.val_loss = [1.0 - 0.01 * e for e in range(80)]
+    assert bar.outcome() == "all 80 epochs ran, kept epoch 80 (the lowest validation loss)"
+    bar = EpochBar(patience=0)
+    bar.set_params({"epochs": 6})
+    bar.val_loss = [0.5, 0.4, 0.3, 0.2, 0.3, 0.4]
+    assert bar.outcome() == "all 6 epochs ran, kept the last"
+    assert kept_epoch(bar.val_loss, 0) == 6 and kept_epoch(bar.val_loss, 2) == 4
+
+
 @pytest.mark.slow
-def test_train_model_learns_a_separable_problem_and_keeps_the_best_epoch():
+def test_train_model_learns_a_separable_problem_and_keeps_the_best_epoch(monkeypatch, capsys):
     from helpers.split import split_songs
+
+    monkeypatch.setenv(TEXT_BARS_ENV, "1")  # as make run shows the bar: its states, the last one kept
 
     clips, X = _separable()
     cfg = load_settings(n_frames=64, window_frames=32, n_mels=8, epochs=15, patience=3,
@@ -80,6 +97,8 @@ def test_train_model_learns_a_separable_problem_and_keeps_the_best_epoch():
     model = build_model("compact", (32, 8), 2, cfg.learning_rate)
     result = train_model(model, cfg, X, y, split)
     assert 1 <= result.best_epoch <= len(result.history) <= 15
+    last_state = capsys.readouterr().out.split("\r")[-1].strip()
+    assert last_state.startswith("epochs: ") and f"kept epoch {result.best_epoch}" in last_state
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(result.history.columns)
     test = (split == "test").to_numpy()
     report = evaluate(clip_probabilities(model, X[test], 32), clips["label"][test], genres)

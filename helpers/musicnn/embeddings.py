@@ -21,7 +21,7 @@ from helpers.config import work_dir
 from helpers.models import embedding_model
 from helpers.musicnn import model as mn
 from helpers.musicnn.frontend import clip_audio, front_end_settings, preprocess
-from helpers.progress import progress_bar
+from helpers.progress import print_cached, progress_bar
 
 
 def feature_model(model: keras.Model) -> keras.Model:
@@ -143,11 +143,11 @@ def dataset_embeddings(
 
     Each file: :func:`clip_audio` -> :func:`preprocess` -> ``layer`` per 3-s patch ->
     :func:`pool_clip`; the same features the transfer bundle computes from the file. Files
-    already in the cache (keyed by the file and :func:`embedding_cache_key`) are read back;
-    the others are computed ``clips_per_batch`` at a time, all their patches in one call of
-    one predict function (padded to whole batches, so it is traced once), and each result is
-    written to the cache atomically: an interrupted run resumes, and a damaged entry is
-    recomputed.
+    already in the cache (keyed by the file and :func:`embedding_cache_key`) are read back
+    (one printed line says how many); the others are computed under a progress bar,
+    ``clips_per_batch`` at a time, all their patches in one call of one predict function
+    (padded to whole batches, so it is traced once), and each result is written to the cache
+    atomically: an interrupted run resumes, and a damaged entry is recomputed.
 
     Parameters
     ----------
@@ -182,15 +182,16 @@ def dataset_embeddings(
     key = embedding_cache_key(model, layer, how, seconds, n_patches)
     targets = [file_cache_path(p, key, cache_dir) for p in paths]
     out = np.empty((len(paths), dim), np.float32)
-    with progress_bar(total=len(paths), desc=f"{model.name} embeddings", unit="clip") as progress:
-        todo = []
-        for i, target in enumerate(targets):
-            cached = read_cached(target, (dim,))
-            if cached is None:
-                todo.append(i)
-            else:
-                out[i] = cached
-                progress.update()
+    todo = []
+    for i, target in enumerate(targets):
+        cached = read_cached(target, (dim,))
+        if cached is None:
+            todo.append(i)
+        else:
+            out[i] = cached
+    print_cached(f"{model.name} embeddings", len(paths) - len(todo), len(paths))
+    with progress_bar(total=len(todo), desc=f"{model.name} embeddings", unit="clip",
+                      disable=not todo) as progress:
         for start in range(0, len(todo), clips_per_batch):
             group = todo[start : start + clips_per_batch]
             patches = [preprocess(clip_audio(paths[i], seconds))[:n_patches] for i in group]

@@ -29,6 +29,7 @@ from helpers.musicnn import frontend, tags
 from helpers.musicnn import model as mn
 from helpers.musicnn.vgg import load_vgg
 from helpers.musicnn.weights import PretrainedWeightsError, weights_dir
+from helpers.progress import TEXT_BARS_ENV
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -234,7 +235,8 @@ def test_dataset_embeddings_one_row_per_file(tmp_path):
     assert not np.allclose(emb[0], emb[1])
 
 
-def test_dataset_embeddings_are_cached_batched_and_recomputed_when_damaged(model, tmp_path, monkeypatch):
+def test_dataset_embeddings_are_cached_batched_and_recomputed_when_damaged(model, tmp_path, monkeypatch,
+                                                                           capsys):
     paths = []
     for i in range(5):
         t = np.arange(int(16000 * (3.5 + i))) / 16000
@@ -251,8 +253,12 @@ def test_dataset_embeddings_are_cached_batched_and_recomputed_when_damaged(model
     calls = []
     real = frontend.preprocess
     monkeypatch.setattr(mio, "preprocess", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setenv(TEXT_BARS_ENV, "1")
+    capsys.readouterr()
     again = mio.dataset_embeddings(model, paths, cache_dir=cache)
     assert len(calls) == 1, "only the damaged entry is recomputed"
+    out = capsys.readouterr().out
+    assert out.startswith(f"{model.name} embeddings: 4 of 5 clips read from the cache\n") and "| 1/1 [" in out
     np.testing.assert_allclose(again, batched, atol=1e-5)
     other = mio.embedding_cache_key(mn.load_musicnn("MTT_musicnn"), mn.EMBEDDING_LAYER, "meanmax", 30.0)
     assert other != mio.embedding_cache_key(model, mn.EMBEDDING_LAYER, "meanmax", 30.0), "weights count"

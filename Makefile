@@ -76,9 +76,11 @@ browser-deps:
 gtzan: $(RUN_INSTALLED)
 	$(PY) -m helpers.gtzan
 
-## bench: measure extraction, memory, training and notebook times (about 10 min on 2 cores)
+## bench: measure extraction, memory, training and notebook times, then the ways to run musicnn on
+## a CPU against the bound its arithmetic sets (about 15 min on 2 cores)
 bench: $(INSTALLED)
 	$(PY) bench/bench.py
+	$(PY) bench/musicnn_options.py
 
 ## links: Binder/Colab badges in README.md and each notebook's Colab cell, from pyproject.toml's URL
 links: $(INSTALLED)

@@ -1,0 +1,132 @@
+"""Ways to run musicnn's embeddings on a CPU, measured in one run on one machine.
+
+    python bench/musicnn_options.py [--clips 16]
+
+Each option embeds the same patches (the 3-s patches of ``--clips`` clips of the default dataset)
+in a fresh process, after one warm-up batch, and is compared with the project's way (Keras
+``predict``, batches of 64, TensorFlow's default threads): patches per second, the speed-up, and
+the largest difference of any embedding value. The last column is the bound the network's own
+arithmetic sets: its multiply-adds per patch against the machine's measured matrix-multiply rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: option name -> (environment, arguments of the worker)
+OPTIONS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
+    "Keras predict, batch 64 (the project's)": ({}, {"batch": 64}),
+    "batch 16": ({}, {"batch": 16}),
+    "batch 256": ({}, {"batch": 256}),
+    "XLA (jit_compile=True), batch 64": ({}, {"batch": 64, "xla": True}),
+    "1 intra-op thread": ({"TF_NUM_INTRAOP_THREADS": "1"}, {"batch": 64}),
+    "2 intra-op threads, 1 inter-op": ({"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1"},
+                                       {"batch": 64}),
+    "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)": ({"TF_ENABLE_ONEDNN_OPTS": "0"}, {"batch": 64}),
+    "JAX backend, batch 64": ({"KERAS_BACKEND": "jax"}, {"batch": 64}),
+}
+
+
+def patches(n_clips: int) -> np.ndarray:
+    """The musicnn input patches of the first ``n_clips`` clips of the default dataset."""
+    from helpers.config import load_settings
+    from helpers.data import discover, prepare_dataset
+    from helpers.musicnn.frontend import clip_audio, preprocess
+
+    clips, _ = discover(prepare_dataset(load_settings()))
+    paths = clips.groupby("label").head(max(1, n_clips // clips["label"].nunique()))["path"][:n_clips]
+    return np.concatenate([preprocess(clip_audio(p)) for p in paths])
+
+
+def worker(inputs: Path, output: Path, batch: int, xla: bool = False) -> None:
+    """Embed the patches in ``inputs`` one way; write the embeddings and the seconds taken."""
+    from helpers.models import embedding_model
+    from helpers.musicnn.model import EMBEDDING_LAYER, load_musicnn
+
+    x = np.load(inputs)
+    encoder = embedding_model(load_musicnn(), EMBEDDING_LAYER)
+    if xla:
+        encoder.compile(jit_compile=True)
+    encoder.predict(x[:batch], batch_size=batch, verbose=0)  # warm-up: tracing and compiling
+    start = time.perf_counter()
+    out = encoder.predict(x, batch_size=batch, verbose=0)
+    seconds = time.perf_counter() - start
+    np.save(output, np.asarray(out, np.float32))
+    output.with_suffix(".json").write_text(json.dumps({"seconds": seconds}))
+
+
+def multiply_adds_per_patch() -> int:
+    """Multiply-adds of one patch through musicnn's convolutions and dense layers (the bulk of it)."""
+    import keras
+
+    from helpers.musicnn.model import load_musicnn
+
+    total = 0
+    for layer in load_musicnn().layers:
+        if isinstance(layer, keras.layers.Conv2D | keras.layers.Conv1D | keras.layers.Dense):
+            kernel = int(np.prod(layer.kernel.shape))  # inputs x outputs of one position
+            positions = int(np.prod(layer.output.shape[1:-1])) if len(layer.output.shape) > 2 else 1
+            total += kernel * positions
+    return total
+
+
+def matmul_rate(size: int = 2048, repeats: int = 5) -> float:
+    """Multiply-adds per second of a float32 matrix product on this machine (NumPy's BLAS)."""
+    a = np.random.default_rng(0).standard_normal((size, size), np.float32)
+    a @ a
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ a
+    return repeats * size**3 / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=int, default=16)
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        inputs, output, batch, xla = args.worker
+        worker(Path(inputs), Path(output), int(batch), xla == "1")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        inputs = Path(folder) / "patches.npy"
+        np.save(inputs, patches(args.clips))
+        n = len(np.load(inputs))
+        rows, reference = [], None
+        for name, (env, kwargs) in OPTIONS.items():
+            output = Path(folder) / f"{len(rows)}.npy"
+            command = [sys.executable, __file__, "--worker", str(inputs), str(output), str(kwargs["batch"]),
+                       "1" if kwargs.get("xla") else "0"]
+            done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
+            if done.returncode:
+                rows.append((name, None, None, None, done.stderr.strip().splitlines()[-1][:80]))
+                continue
+            seconds = json.loads(output.with_suffix(".json").read_text())["seconds"]
+            out = np.load(output)
+            reference = out if reference is None else reference
+            base = rows[0][1] if rows else n / seconds
+            rows.append((name, n / seconds, n / seconds / base, float(np.abs(out - reference).max()), ""))
+        bound = matmul_rate() / multiply_adds_per_patch()
+    print(f"{n} patches of 3 s ({args.clips} clips); {os.cpu_count()} CPUs")
+    print(f"{'option':42} {'patches/s':>10} {'speed-up':>9} {'max |diff|':>11}")
+    for name, rate, ratio, diff, error in rows:
+        if rate is None:
+            print(f"{name:42} failed: {error}")
+        else:
+            print(f"{name:42} {rate:10.1f} {ratio:8.2f}x {diff:11.2e}")
+    print(f"bound: {bound:.1f} patches/s = NumPy's float32 matrix-multiply rate / musicnn's "
+          f"{multiply_adds_per_patch() / 1e9:.2f} G multiply-adds per patch")
+
+
+if __name__ == "__main__":
+    main()

@@ -62,3 +62,26 @@ def test_the_song_split_keeps_both_excerpts_of_a_song_together(faulty_set):
     for seed in range(5):
         part = split_songs(clips, 0.2, 0.2, seed)
         assert (part.groupby(clips["song_id"]).nunique() == 1).all()
+
+
+def test_solution_05_5_names_the_default_sets_mislabelled_clips_and_its_test_clips():
+    """The solution names what the default settings generate, so it cannot go stale unnoticed."""
+    import pandas as pd
+
+    from helpers.config import REPO_ROOT, load_settings
+    from helpers.split import make_split
+
+    cfg = load_settings()
+    faults = plan_faults(len(GTZAN_GENRES), cfg.clips_per_genre, cfg.seed)
+    name = lambda g, i: f"{GTZAN_GENRES[g]}.{i:05d}"  # noqa: E731
+    songs = {name(g, i): name(g, a) for g, a, b in faults.repeats for i in (a, b)}
+    rows = [(name(g, i), GTZAN_GENRES[g], songs.get(name(g, i), name(g, i)))
+            for g in range(len(GTZAN_GENRES)) for i in range(cfg.clips_per_genre) if (g, i) != faults.corrupt]
+    clips = pd.DataFrame(rows, columns=["clip", "label", "song_id"])  # as discover sorts them
+    part = dict(zip(clips["clip"], make_split(clips, cfg), strict=True))
+    text = (REPO_ROOT / "solutions" / "05_predict_genres.md").read_text()
+    solution = text[text.index("5. **Labels can be wrong too.**"):]
+    named = {f"{name(*clip)} ({GTZAN_GENRES[played]})" for clip, played in faults.mislabelled.items()}
+    assert all(n in solution.replace(" (it plays ", " (") for n in named), named
+    in_test = sorted(name(*clip) for clip in faults.mislabelled if part[name(*clip)] == "test")
+    assert f"{' and '.join(in_test)}, are test clips" in solution, in_test

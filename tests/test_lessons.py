@@ -3,6 +3,7 @@
 import ast
 import importlib.util
 import itertools
+import re
 
 import nbformat
 import pytest
@@ -68,3 +69,11 @@ def test_machine_readings_are_revealed_after_a_question(name):
         assert all("reveal(" in line for line in lines), f"{cell.id} shows a reading without reveal"
         assert before.cell_type == "markdown" and "?" in before.source, f"{cell.id} has no question above it"
     assert calls >= 2
+
+
+def test_the_readme_lists_the_functions_each_notebook_shows():
+    readme = (REPO_ROOT / "README.md").read_text()
+    listed = {f"{m[1]}_": set(re.findall(r"`(\w+)`", m[2]))
+              for m in re.finditer(r"^\| (\d\d) \| (.*) \|$", readme, re.M)}
+    shown = {name[:3]: {f.__name__ for f in functions} for name, functions in sync.SHOWN.items()}
+    assert listed == shown

@@ -2,9 +2,11 @@
 
     python scripts/store_outputs.py data/outputs/default      (or: make store-outputs)
 
-From each executed notebook (``make run`` writes them), only two kinds of output
+From each executed notebook (``make run`` writes them), only three kinds of output
 are kept in the stored notebook: the outputs of cells tagged ``nbval-check-output``
-(nbval compares them on every test run) and figures (PNG), so a reader browsing
+(nbval compares them on every test run), the printed text and plain-text tables of cells
+tagged ``results-check`` (the default run's numbers, which ``tests/test_results.py`` holds
+to the ranges of the committed results table), and figures (PNG), so a reader browsing
 the repository sees the plots. Logs, progress bars, audio players and tables are
 dropped, as is papermill's metadata; a cell with stored outputs is numbered by its
 position (nbval needs a number there), every other cell has none. The source of every
@@ -23,12 +25,21 @@ import nbformat
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: The cell tag that makes nbval compare a cell's output with the stored one.
 CHECK_TAG = "nbval-check-output"
+#: The cell tag of the default run's numbers that the committed results table must cover.
+RESULTS_TAG = "results-check"
 
 
 def teaching_outputs(cell: nbformat.NotebookNode) -> list:
     """The outputs of an executed cell worth storing."""
-    if CHECK_TAG in cell.metadata.get("tags", []):
+    tags = cell.metadata.get("tags", [])
+    if CHECK_TAG in tags:
         return [o for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"]
+    if RESULTS_TAG in tags:
+        printed = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+        tables = [o.data["text/plain"] for o in cell.outputs
+                  if o.output_type == "execute_result" and "text/plain" in o.get("data", {})]
+        text = "".join(line + "\n" for line in (printed + "\n".join(tables)).splitlines() if line.strip())
+        return [nbformat.v4.new_output("stream", name="stdout", text=text)] if text else []
     figures = []
     for out in cell.outputs:
         if out.output_type == "display_data" and "image/png" in out.get("data", {}):

@@ -77,3 +77,38 @@ def test_only_runs_of_these_settings_count_as_reference():
 
 def test_the_committed_docs_quote_the_committed_table():
     assert docs.main(["--check"]) == 0, "run scripts/results_docs.py"
+
+
+#: Numbers of the default run stored in the committed notebooks (cells tagged ``results-check``,
+#: scripts/store_outputs.py): notebook, the pattern that finds the number, the table's column, and
+#: the factor from the table's unit to the printed one.
+STORED_NUMBERS = [
+    ("03_train_model.ipynb", r"baseline test accuracy: ([\d.]+)%", "baseline_accuracy", 100),
+    ("03_train_model.ipynb", r"kept epoch (\d+) of", "best_epoch", 1),
+    ("03_train_model.ipynb", r"compact model test accuracy: ([\d.]+)%", "test_accuracy", 100),
+    ("04_tsne_embeddings.ipynb", r"learned embedding, full space +\S+ +([\d.]+)", "knn_all", 1),
+    ("04_tsne_embeddings.ipynb", r"full space, test clips only +\S+ +([\d.]+)", "knn_test", 1),
+]
+
+
+@pytest.mark.parametrize(("notebook", "pattern", "column", "scale"), STORED_NUMBERS,
+                         ids=[f"{n[:2]}-{c}" for n, _, c, _ in STORED_NUMBERS])
+def test_numbers_stored_in_the_notebooks_lie_in_the_ranges_the_guide_quotes(notebook, pattern, column, scale):
+    import re
+
+    import nbformat
+
+    from helpers.results import RUNS_TABLE
+
+    cells = nbformat.read(REPO_ROOT / "notebooks" / notebook, as_version=4).cells
+    stored = "".join(o.get("text", "") for c in cells if "results-check" in c.metadata.get("tags", [])
+                     for o in c.get("outputs", []))
+    found = re.search(pattern, stored)
+    assert found, f"{notebook} stores no {column}: run `make run` then `make store-outputs`"
+    cfg = load_settings("params/default.yaml")
+    runs = reference_runs(pd.read_csv(RUNS_TABLE), cfg)
+    runs = runs[(runs["augment"] == cfg.augment) & (runs["split"] == cfg.split)]
+    assert len(runs) == 5, "the committed table lacks the default settings' seeds 0-4"
+    low, high = runs[column].min() * scale, runs[column].max() * scale
+    step = 0.05 if scale == 100 else 0.0005  # the printed rounding
+    assert low - step <= float(found[1]) <= high + step, f"{column} {found[1]} outside {low}..{high}"

@@ -28,7 +28,8 @@ def test_stored_notebooks_hold_only_teaching_outputs(path: Path):
             continue
         assert cell.execution_count == position
         for out in cell.outputs:
-            checked = store_outputs.CHECK_TAG in cell.metadata.get("tags", [])
+            tags = cell.metadata.get("tags", [])
+            checked = store_outputs.CHECK_TAG in tags or store_outputs.RESULTS_TAG in tags
             assert (checked and out.output_type == "stream") or "image/png" in out.get("data", {})
     assert positions, "a notebook without code cells"
 
@@ -37,7 +38,8 @@ def test_store_keeps_figures_and_checked_text_and_drops_the_rest(tmp_path):
     stored = nbformat.v4.new_notebook()
     stored.cells = [nbformat.v4.new_code_cell("print(1)", id="a", metadata={"tags": ["nbval-check-output"]}),
                     nbformat.v4.new_code_cell("plot()", id="b"),
-                    nbformat.v4.new_code_cell("log()", id="c")]
+                    nbformat.v4.new_code_cell("log()", id="c"),
+                    nbformat.v4.new_code_cell("table", id="d", metadata={"tags": ["results-check"]})]
     executed = nbformat.from_dict(nbformat.reads(nbformat.writes(stored), as_version=4))
     executed.cells.insert(0, nbformat.v4.new_code_cell("injected = 1", id="p"))
     executed.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
@@ -45,15 +47,20 @@ def test_store_keeps_figures_and_checked_text_and_drops_the_rest(tmp_path):
     executed.cells[2].outputs = [nbformat.v4.new_output(
         "display_data", data={"image/png": "iVBOR", "text/plain": "<Figure size 1>"})]
     executed.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="log")]
+    executed.cells[4].outputs = [nbformat.v4.new_output("stream", name="stderr", text="bar 100%"),
+                                 nbformat.v4.new_output("stream", name="stdout", text="accuracy: 70%\n"),
+                                 nbformat.v4.new_output("execute_result", execution_count=7,
+                                                        data={"text/plain": "  a\nx 1", "text/html": "<table>"})]
     for cell in executed.cells:
         cell.execution_count = 7
         cell.metadata["papermill"] = {"duration": 1.0}
     nbformat.write(stored, tmp_path / "s.ipynb")
     nbformat.write(executed, tmp_path / "e.ipynb")
-    assert store_outputs.store(tmp_path / "e.ipynb", tmp_path / "s.ipynb") == 2
+    assert store_outputs.store(tmp_path / "e.ipynb", tmp_path / "s.ipynb") == 3
     result = nbformat.read(tmp_path / "s.ipynb", as_version=4)
     assert [c.source for c in result.cells] == [c.source for c in stored.cells]
-    assert [len(c.outputs) for c in result.cells] == [1, 1, 0]
+    assert [len(c.outputs) for c in result.cells] == [1, 1, 0, 1]
     assert result.cells[0].outputs[0].text == "1\n"
-    assert [c.execution_count for c in result.cells] == [1, 2, None]
+    assert result.cells[3].outputs[0].text == "accuracy: 70%\n  a\nx 1\n"  # no bar, no HTML
+    assert [c.execution_count for c in result.cells] == [1, 2, None, 4]
     assert all("papermill" not in c.metadata for c in result.cells)

@@ -188,8 +188,11 @@ def _upload_a_song(page, folder: Path) -> None:
     rate = 22050
     t = np.arange(6 * rate) / rate
     sf.write(song, (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t)) / 2), rate)
-    page.locator(f"{ACTIVE} .widget-upload").first.scroll_into_view_if_needed()
-    page.locator(f"{ACTIVE} .widget-upload input[type=file]").set_input_files(str(song))
+    button = page.locator(f"{ACTIVE} .widget-upload").first
+    button.scroll_into_view_if_needed()
+    with page.expect_file_chooser() as chooser:  # the dialog a click opens, answered as a person would
+        button.click()
+    chooser.value.set_files(str(song))
     page.wait_for_function(UPLOADED, timeout=120_000)
     page.screenshot(path=str(SHOTS / "05_upload.png"))
     shown = page.inner_text(ACTIVE)

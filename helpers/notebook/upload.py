@@ -9,6 +9,7 @@ says how to use it, and the notebook runs on.
 from __future__ import annotations
 
 import contextlib
+import html
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,9 @@ from helpers.predict import predict_song, predict_windows, top3_row
 #: What the box says where it cannot be used (papermill, nbval, a stored copy) and above the button.
 HOW_TO = ("Try your own song: open this notebook in JupyterLab, run this cell, click "
           "\"Upload a song\" and pick an audio file (WAV, FLAC, OGG, MP3, M4A...).")
+#: What the live box says above its button.
+HINT = ("Click \"Upload a song\" and pick an audio file (WAV, FLAC, OGG, MP3, M4A...): its top-3 "
+        "genres, timeline and a player appear below.")
 #: Seconds of the song the player holds (the prediction always reads the whole file).
 PLAYER_SECONDS = 60
 
@@ -91,4 +95,4 @@ def song_upload(bundle: Bundle, predict: Predict = predict_windows) -> UploadBox
                 show_upload(bundle, item["name"], bytes(item["content"]), predict)
 
     button.observe(on_upload, names="value")
-    return UploadBox([widgets.HTML(f"<p>{HOW_TO}</p>"), button, results])
+    return UploadBox([widgets.HTML(f"<p>{html.escape(HINT)}</p>"), button, results])

@@ -411,3 +411,52 @@ def test_cut_windows_equals_librosa_framing(hop):
     framed = librosa.util.frame(X, frame_length=10, hop_length=hop or 10, axis=1)
     np.testing.assert_array_equal(W, framed)
     assert W.shape == (2, len(starts), 10, 3) and cut_windows(X[0], 10, hop)[0].shape == (len(starts), 10, 3)
+
+
+# --------------------------------------------------------------------------- short clips
+
+
+def test_a_window_is_kept_when_at_least_half_of_it_is_audio():
+    starts = np.arange(6) * 150  # the six windows of a 900-frame clip
+    keep = features.audio_windows(starts, 150, np.array([900, 400, 375, 374, 74, 1]))
+    assert keep.sum(axis=1).tolist() == [6, 3, 3, 2, 1, 1]  # 375 - 300 = 75 frames: half, kept
+    assert keep[:, 0].all(), "a clip shorter than half a window still gives exactly one window"
+    assert features.audio_windows(starts, 150, 900).tolist() == [True] * 6
+
+
+def test_a_short_clip_records_where_its_audio_ends(tiny_dataset, small_features, tmp_path, monkeypatch):
+    sf.write(tiny_dataset / "metal" / "metal.00009.wav", _music_like(0.5, 16000, seed=3), 16000)  # 16 frames
+    clips, _ = discover(tiny_dataset)  # (1 + 8000 // 512 = 16 of 40 frames hold audio; it sorts last)
+    kept, X, failed = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
+    assert kept["audio_frames"].tolist() == [40] * 12 + [16]
+    assert np.all(X[-1, 18:] == -100.0) and np.all(X[-1, :16] > -100.0)  # padding after the audio
+    assert "padded with silence, which training and prediction leave out" in failed["reason"].item()
+    monkeypatch.setattr(features, "clip_features", _refuse)  # the count is read back from the cache
+    again, _, _ = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
+    pd.testing.assert_frame_equal(again, kept)
+
+
+def test_a_cache_written_before_the_count_is_completed_not_misread(tiny_dataset, small_features, tmp_path,
+                                                                    monkeypatch):
+    clips, _ = discover(tiny_dataset)
+    cache = tmp_path / "cache"
+    kept, X1, _ = extract_features(clips, small_features, cache_dir=cache)
+    shutil.rmtree(cache / small_features.key() / "audio")  # as an older version left it: features only
+    counter = _Counter()
+    monkeypatch.setattr(features, "clip_features", counter)
+    again, X2, _ = extract_features(clips, small_features, cache_dir=cache)
+    assert sorted(counter.paths) == sorted(clips["path"])
+    np.testing.assert_array_equal(X1, X2)
+    pd.testing.assert_frame_equal(again, kept)
+
+
+def test_a_clip_of_a_few_milliseconds_and_a_silent_one_are_reported_and_left_out(tiny_dataset, small_features,
+                                                                                  tmp_path):
+    sf.write(tiny_dataset / "metal" / "blip.wav", _music_like(0.01, 16000, seed=4), 16000)  # 10 ms
+    sf.write(tiny_dataset / "metal" / "silent.wav", np.zeros(32000, np.float32), 16000)
+    clips, _ = discover(tiny_dataset)
+    kept, X, failed = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
+    assert len(kept) == len(X) == 12 and (kept["audio_frames"] > 0).all()
+    reasons = dict(zip(failed["path"].map(lambda p: p.rsplit("/", 1)[-1]), failed["reason"], strict=True))
+    assert "holds only 10 ms of audio" in reasons["blip.wav"] and "silent" in reasons["silent.wav"]
+    assert set(failed["action"]) == {"skipped"}

@@ -8,16 +8,20 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 
-def band_stats(X: np.ndarray) -> np.ndarray:
+def band_stats(X: np.ndarray, audio_frames: np.ndarray | None = None) -> np.ndarray:
     """Per-clip mean and standard deviation of every mel band: ``(N, 2 * n_mels)``.
 
     This throws away all timing (rhythm, order of events) and keeps only the
-    average timbre and how much each band varies.
+    average timbre and how much each band varies. Only each clip's first ``audio_frames``
+    frames, those that hold audio, count (``None``: every frame); the silence a short clip was
+    padded with would pull every mean down and every spread up.
 
     >>> band_stats(np.ones((3, 10, 4))).shape
     (3, 8)
     """
-    return np.concatenate([X.mean(axis=1), X.std(axis=1)], axis=1)
+    audio = np.broadcast_to(X.shape[1] if audio_frames is None else audio_frames, len(X))
+    audio_part = [x[:n] for x, n in zip(X, audio, strict=True)]  # each clip's frames of audio
+    return np.stack([np.concatenate([x.mean(axis=0), x.std(axis=0)]) for x in audio_part])
 
 
 def fit_classifier(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> Pipeline:
@@ -33,6 +37,8 @@ def fit_classifier(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> P
     return make_pipeline(scaler, logistic).fit(features, labels)
 
 
-def fit_baseline(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> Pipeline:
-    """The baseline: :func:`fit_classifier` on the :func:`band_stats` of clip features ``X``."""
-    return fit_classifier(band_stats(X), labels, seed)
+def fit_baseline(X: np.ndarray, labels: np.ndarray, seed: int = 0,
+                 audio_frames: np.ndarray | None = None) -> Pipeline:
+    """The baseline: :func:`fit_classifier` on the :func:`band_stats` of clip features ``X`` (their
+    frames of audio, ``audio_frames``)."""
+    return fit_classifier(band_stats(X, audio_frames), labels, seed)

@@ -49,13 +49,14 @@ class Bundle:
         """
         return self.model.predict(windows, batch_size=64, verbose=0)
 
-    def clip_window_probabilities(self, X: np.ndarray) -> np.ndarray:
+    def clip_window_probabilities(self, X: np.ndarray, audio_frames: np.ndarray | None = None) -> np.ndarray:
         """``(clips, windows, genres)`` :meth:`window_probabilities` of clip features ``X``
-        ``(clips, n_frames, n_mels)``, cut into windows as in training; their mean over windows
-        is each clip's prediction (:func:`helpers.temperature.clip_mean`)."""
+        ``(clips, n_frames, n_mels)``, cut into windows as in training, NaN for a window of padding
+        (``audio_frames``: each clip's frames of audio); their mean over the windows of audio is each
+        clip's prediction (:func:`helpers.temperature.clip_mean`)."""
         from helpers.train import window_outputs  # here, not above: helpers.train loads Keras
 
-        return window_outputs(self.model, X, self.window_frames)
+        return window_outputs(self.model, X, self.window_frames, audio_frames)
 
     @property
     def window_seconds(self) -> float:

@@ -102,14 +102,15 @@ def seed_changes(cfg: Settings) -> str:
 
 
 def train_runs(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[str], split: pd.Series,
-               known: dict[str, float], seeds: int = REDUCED_SEEDS) -> tuple[pd.DataFrame, str]:
+               known: dict[str, float], seeds: int = REDUCED_SEEDS,
+               audio_frames: np.ndarray | None = None) -> tuple[pd.DataFrame, str]:
     """The reduced comparison: every value of :data:`COMPARED` for ``seeds`` seeds, trained here.
 
     The data and the split stay those of ``cfg``; the seeds ``cfg.seed, cfg.seed + 1, ...``
     change only the initialization, the batch order and the random alterations. The run that
     ``cfg`` itself describes is notebook 03's, so its numbers come from ``known``
     (``bundle.info``: ``test_accuracy``, ``baseline_accuracy``, ``best_epoch``) instead of
-    being trained again.
+    being trained again. ``audio_frames`` (each clip's frames of audio) leaves padding out.
 
     Returns
     -------
@@ -126,7 +127,7 @@ def train_runs(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[st
     to_train = [job for job in jobs if job not in rows]
     for value, seed in progress_bar(to_train, desc="trainings", unit="run"):
         trained = train_and_test(dataclasses.replace(cfg, **{SETTING: value, "seed": seed}),
-                                 X, labels, genres, split, verbose=0)
+                                 X, labels, genres, split, verbose=0, audio_frames=audio_frames)
         rows[value, seed] = {SETTING: value, "seed": seed, "test_accuracy": trained.report["accuracy"],
                              "baseline_accuracy": trained.baseline_accuracy,
                              "best_epoch": trained.result.best_epoch}

@@ -68,13 +68,15 @@ def cross_validate(
 ) -> pd.DataFrame:
     """Test accuracy of ``cfg``'s model and of the baseline on every fold of :func:`fold_splits`.
 
+    Only the windows and frames of audio count (the clips table's ``audio_frames``, where it has one).
     Returns one row per fold: ``repeat, fold, test_clips, model_accuracy, baseline_accuracy``.
     """
     genres, labels = genre_list(clips), clips["label"].to_numpy()
+    audio = clips["audio_frames"].to_numpy() if "audio_frames" in clips else None  # frames of audio per clip
     splits = list(fold_splits(clips, n_splits, n_repeats, cfg.val_fraction, cfg.seed))
     rows = []
     for repeat, fold, split in progress_bar(splits, desc="k-fold", unit="fold"):
-        trained = train_and_test(cfg, X, labels, genres, split, verbose=0)
+        trained = train_and_test(cfg, X, labels, genres, split, verbose=0, audio_frames=audio)
         rows.append({"repeat": repeat, "fold": fold, "test_clips": trained.report["n"],
                      "model_accuracy": trained.report["accuracy"],
                      "baseline_accuracy": trained.baseline_accuracy})

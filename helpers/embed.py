@@ -15,12 +15,13 @@ from helpers.train import clip_means
 
 
 def clip_embeddings(
-    model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
+    model: keras.Model, X: np.ndarray, window_frames: int, audio_frames: np.ndarray | None = None,
+    batch_size: int = 64,
 ) -> np.ndarray:
     """The embedding of every clip, ``(N, embedding size)``: the embedding layer's output for each
-    window of ``window_frames`` frames, averaged over the clip's windows (as a clip's genre
-    probabilities average its windows', :func:`helpers.train.clip_means`)."""
-    return clip_means(embedding_model(model), X, window_frames, batch_size)
+    window of ``window_frames`` frames, averaged over the clip's windows of audio (``audio_frames``
+    per clip; as a clip's genre probabilities average its windows', :func:`helpers.train.clip_means`)."""
+    return clip_means(embedding_model(model), X, window_frames, audio_frames, batch_size)
 
 
 def tsne_2d(embeddings: np.ndarray, random_state: int = 0, perplexity: float = 30.0) -> np.ndarray:

@@ -157,27 +157,63 @@ def cut_windows(
     return W, starts
 
 
+def audio_windows(starts: np.ndarray, window: int, audio_frames: np.ndarray | int) -> np.ndarray:
+    """Which windows hold audio, not the silence a short clip was padded with: the one rule for it.
+
+    A window of ``window`` frames starting at frame ``starts[j]`` is kept when at least half of its
+    frames hold audio, that is when it starts at least half a window before the end of the audio
+    (``audio_frames``, one count per clip); the first window is always kept, so a clip shorter than
+    that still gives exactly one window. Training, evaluation, prediction, the baseline's windows,
+    k-fold, occlusion and calibration all choose their windows here. Returns a boolean array
+    ``(..., n_windows)``: one row per clip of ``audio_frames`` ``(...)``.
+    """
+    audio = np.asarray(audio_frames)[..., None]  # (..., 1): frames of each clip that hold audio
+    keep = 2 * (audio - np.asarray(starts)) >= window  # at least half the window is audio
+    keep[..., 0] = True  # a clip shorter than half a window keeps its first window
+    return keep
+
+
+def audio_frame_count(n_samples: int, hop_length: int) -> int:
+    """Frames of a signal of ``n_samples`` samples (librosa's count, ``1 + n_samples // hop_length``):
+    the frames centred on its samples, which hold its audio."""
+    return 1 + n_samples // hop_length
+
+
 #: Peak amplitude under which a clip counts as silent (-80 dBFS): it holds nothing to learn from.
 SILENCE_PEAK = 1e-4
+#: Shortest audio a clip must hold: under a quarter second there is no note or beat to learn from.
+MIN_AUDIO_SECONDS = 0.25
 
 
-def clip_features(path: str | Path, fs: FeatureSettings) -> np.ndarray:
-    """Read one audio file and return its ``(n_frames, n_mels)`` features.
+def clip_features(path: str | Path, fs: FeatureSettings) -> tuple[np.ndarray, int]:
+    """Read one audio file: its ``(n_frames, n_mels)`` features and how many of those frames hold audio.
+
+    A clip shorter than ``fs.seconds`` is padded with silence to ``n_frames`` frames; the count says
+    where its audio ends (:func:`audio_windows` leaves the windows of padding out).
 
     Raises
     ------
     helpers.audio.AudioError
-        If the file cannot be decoded or is silent.
+        If the file cannot be decoded, is silent, or holds less than :data:`MIN_AUDIO_SECONDS` of audio.
     """
     y = load_audio(path, fs.sample_rate, max_seconds=samples_needed(fs) / fs.sample_rate)
     if not len(y) or np.abs(y).max() < SILENCE_PEAK:
         raise AudioError(f"{path} is silent (peak below -80 dBFS): nothing to learn from, skipped")
-    return mel_from_signal(y, fs)
+    if len(y) < MIN_AUDIO_SECONDS * fs.sample_rate:
+        raise AudioError(f"{path} holds only {1000 * len(y) / fs.sample_rate:.0f} ms of audio (under "
+                         f"{MIN_AUDIO_SECONDS} s): too short to learn from, skipped")
+    return mel_from_signal(y, fs), min(fs.n_frames, audio_frame_count(len(y), fs.hop_length))
 
 
 def cache_path(path: str | Path, fs: FeatureSettings, cache_dir: Path) -> Path:
     """Cache file of one clip's features (:func:`helpers.cache.file_cache_path` under ``fs.key()``)."""
     return file_cache_path(path, fs.key(), cache_dir)
+
+
+def audio_cache_path(path: str | Path, fs: FeatureSettings, cache_dir: Path) -> Path:
+    """Cache file of how many of one clip's frames hold audio, beside its features (in a folder of its
+    own, ``audio/``, so a cache written before the count existed is completed, not misread)."""
+    return file_cache_path(path, "audio", cache_dir / fs.key())
 
 
 @functools.cache
@@ -186,19 +222,22 @@ def _threadpools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _compute_clip(path: str, fs: FeatureSettings, target: Path) -> np.ndarray | str:
-    """Features of one clip, written to the cache; an error message if the clip is unusable.
+def _compute_clip(path: str, fs: FeatureSettings, target: Path,
+                  audio_target: Path) -> tuple[np.ndarray, int] | str:
+    """Features of one clip and its frames of audio, written to the cache; an error message if the
+    clip is unusable.
 
     Runs with one numeric thread: the parallelism comes from the workers, and more threads
     per worker only spin against each other.
     """
     try:
         with _threadpools().limit(limits=1):
-            mel = clip_features(path, fs)
+            mel, audio = clip_features(path, fs)
     except AudioError as err:
         return str(err)
     save_array(mel, target)
-    return mel
+    save_array(np.array([audio]), audio_target)  # after the features: a count never outlives them
+    return mel, audio
 
 
 def extract_features(
@@ -228,41 +267,45 @@ def extract_features(
     Returns
     -------
     kept
-        The rows of ``clips`` whose features were computed, re-indexed from 0.
+        The rows of ``clips`` whose features were computed, re-indexed from 0, with a column
+        ``audio_frames``: how many of each clip's frames hold audio (the rest is padding).
     X
         ``(len(kept), n_frames, n_mels)`` float32.
     failed
         Report (:data:`helpers.data.REPORT_COLUMNS`) of the clips that could not
-        be decoded or are silent (skipped), and of clips shorter than
-        ``fs.seconds`` (zero-padded at the end and kept).
+        be decoded, are silent or hold too little audio (skipped), and of clips shorter than
+        ``fs.seconds`` (zero-padded at the end and kept; their windows of padding are left out).
     """
     cache_dir = Path(cache_dir) if cache_dir else work_dir() / "cache"
     paths = clips["path"].tolist()
     X = np.empty((len(clips), fs.n_frames, fs.n_mels), dtype=np.float32)
+    audio = np.zeros(len(clips), dtype=np.int64)  # frames of each clip that hold audio
     ok = np.zeros(len(clips), dtype=bool)
     failed = []
     targets, todo = [cache_path(path, fs, cache_dir) for path in paths], []
-    for i, target in enumerate(targets):
-        cached = read_cached(target, (fs.n_frames, fs.n_mels))
-        if cached is None:
+    audio_targets = [audio_cache_path(path, fs, cache_dir) for path in paths]
+    for i, (target, audio_target) in enumerate(zip(targets, audio_targets, strict=True)):
+        cached, count = read_cached(target, (fs.n_frames, fs.n_mels)), read_cached(audio_target, (1,))
+        if cached is None or count is None:  # (a cache older than the count is computed again)
             todo.append(i)
         else:
-            X[i], ok[i] = cached, True
+            X[i], audio[i], ok[i] = cached, count[0], True
     print_cached("Mel features", len(clips) - len(todo), len(clips))
     if todo:  # a bar only over the clips computed now
-        jobs = (joblib.delayed(_compute_clip)(paths[i], fs, targets[i]) for i in todo)
+        jobs = (joblib.delayed(_compute_clip)(paths[i], fs, targets[i], audio_targets[i]) for i in todo)
         results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
         progress = progress_bar(results, total=len(todo), desc="Mel features", unit="clip")
         for i, result in zip(todo, progress, strict=True):
             if isinstance(result, str):
                 failed.append((paths[i], result, SKIPPED))
             else:
-                X[i], ok[i] = result, True
+                (X[i], audio[i]), ok[i] = result, True
     if "duration" in clips:
         short = clips[ok & (clips["duration"] < fs.seconds).to_numpy()]
-        failed += [(p, f"shorter than {fs.seconds:.1f} s ({d:.1f} s): padded with silence", KEPT)
+        failed += [(p, f"shorter than {fs.seconds:.1f} s ({d:.1f} s): padded with silence, which "
+                       "training and prediction leave out", KEPT)
                    for p, d in zip(short["path"], short["duration"], strict=True)]
-    kept = clips[ok].reset_index(drop=True)
+    kept = clips[ok].reset_index(drop=True).assign(audio_frames=audio[ok])
     X = X if ok.all() else X[ok]
     return kept, X, pd.DataFrame(failed, columns=REPORT_COLUMNS)
 

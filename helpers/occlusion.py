@@ -103,8 +103,9 @@ class ClipOcclusion:
 
 
 def occlude_clip(predict: Predict, clip: np.ndarray, window_frames: int, target: int, fill: np.ndarray,
-                 groups: int = 16, stretches_per_window: int = 10) -> ClipOcclusion:
-    """Band and time occlusion of one clip's windows (cut as in training) for genre ``target``.
+                 groups: int = 16, stretches_per_window: int = 10,
+                 audio_frames: int | None = None) -> ClipOcclusion:
+    """Band and time occlusion of one clip's windows of audio (cut as in training) for genre ``target``.
 
     Parameters
     ----------
@@ -118,8 +119,10 @@ def occlude_clip(predict: Predict, clip: np.ndarray, window_frames: int, target:
         Band groups (:func:`band_edges`).
     stretches_per_window
         Time stretches per window: with 150-frame windows of 32 ms, 10 stretches of 0.48 s.
+    audio_frames
+        The clip's frames of audio (its windows of padding are left out); ``None``: every frame.
     """
-    W, _ = windows(clip[None], window_frames)
+    W, _ = windows(clip[None], window_frames, None if audio_frames is None else [audio_frames])
     edges = band_edges(clip.shape[1], groups)
     stretch = max(1, -(-window_frames // stretches_per_window))
     return ClipOcclusion(clip[:len(W) * window_frames],
@@ -161,7 +164,7 @@ masking 2305-8000 Hz in the window at 0.3-0.6 s: that part pointed away from the
 
 def band_importance(predict: Predict, X: np.ndarray, labels: np.ndarray, genres: list[str],
                     window_frames: int, fill: np.ndarray, fs: FeatureSettings,
-                    groups: int = 16) -> pd.DataFrame:
+                    groups: int = 16, audio_frames: np.ndarray | None = None) -> pd.DataFrame:
     """Average drop of the true genre's probability per band group, for each genre's clips.
 
     Parameters
@@ -178,6 +181,8 @@ def band_importance(predict: Predict, X: np.ndarray, labels: np.ndarray, genres:
         The features' settings, for the frequency labels (:func:`band_labels`).
     groups
         Band groups (:func:`band_edges`).
+    audio_frames
+        Each clip's frames of audio: only its windows of audio are masked and averaged.
 
     Returns
     -------
@@ -186,7 +191,7 @@ def band_importance(predict: Predict, X: np.ndarray, labels: np.ndarray, genres:
         (named by its frequency range, low to high), plus ``clips``.
     """
     edges = band_edges(X.shape[2], groups)
-    W, owner = windows(X, window_frames)
+    W, owner = windows(X, window_frames, audio_frames)
     per_clip = np.stack([occlusion_drops(predict, W[owner == i], genres.index(labels[i]), fill,
                                          band_regions(edges)).mean(axis=0) for i in range(len(X))])
     table = pd.DataFrame(per_clip, columns=band_labels(edges, fs)).assign(genre=labels)

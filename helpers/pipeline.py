@@ -47,7 +47,7 @@ class Trained:
 
 
 def train_and_test(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[str], split: pd.Series,
-                   verbose: int = 1) -> Trained:
+                   verbose: int = 1, audio_frames: np.ndarray | None = None) -> Trained:
     """Notebook 03's recipe on one split: baseline, model, training, test report.
 
     Parameters
@@ -62,14 +62,19 @@ def train_and_test(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: lis
         ``"train"``, ``"val"`` or ``"test"`` per clip (other values are left out).
     verbose
         Passed to :func:`helpers.train.train_model`.
+    audio_frames
+        How many of each clip's frames hold audio (the clips table's ``audio_frames``); the windows
+        and frames of padding are left out everywhere. ``None``: every frame.
     """
     train, test = (split == "train").to_numpy(), (split == "test").to_numpy()
-    baseline = fit_baseline(X[train], labels[train], cfg.seed)
-    baseline_accuracy = float(baseline.score(band_stats(X[test]), labels[test]))
+    audio = np.broadcast_to(X.shape[1] if audio_frames is None else audio_frames, len(X))
+    baseline = fit_baseline(X[train], labels[train], cfg.seed, audio[train])
+    baseline_accuracy = float(baseline.score(band_stats(X[test], audio[test]), labels[test]))
     model = build_model(cfg.model, (cfg.window_frames, cfg.n_mels), len(genres), cfg.learning_rate,
                         seed=cfg.seed)
-    result = train_model(model, cfg, X, one_hot(labels, genres), split, verbose=verbose)
-    report = evaluate(clip_probabilities(model, X[test], cfg.window_frames), labels[test], genres)
+    result = train_model(model, cfg, X, one_hot(labels, genres), split, audio, verbose=verbose)
+    probs = clip_probabilities(model, X[test], cfg.window_frames, audio[test])
+    report = evaluate(probs, labels[test], genres)
     return Trained(model, result, report, baseline_accuracy)
 
 
@@ -81,9 +86,11 @@ def train_bundle(cfg: Settings) -> Bundle:
     clips, X, _ = dataset_features(cfg)
     genres, labels = genre_list(clips), clips["label"].to_numpy()
     split = make_split(clips, cfg)
-    trained = train_and_test(cfg, X, labels, genres, split)
+    audio = clips["audio_frames"].to_numpy()
+    trained = train_and_test(cfg, X, labels, genres, split, audio_frames=audio)
     val = (split == "val").to_numpy()
-    curve = coverage_curve(clip_probabilities(trained.model, X[val], cfg.window_frames), labels[val], genres)
+    curve = coverage_curve(clip_probabilities(trained.model, X[val], cfg.window_frames, audio[val]),
+                           labels[val], genres)
     bundle = Bundle(model=trained.model, genres=genres, features=cfg.features,
                     window_frames=cfg.window_frames, threshold=choose_threshold(curve, cfg.review_target),
                     info=training_info(cfg, trained.result, trained.report["accuracy"],

@@ -27,7 +27,7 @@ from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle, BundleError, load_bundle
 from helpers.config import load_settings
 from helpers.data import REPORT_COLUMNS, SKIPPED, scan_folder
-from helpers.features import cut_windows, mel_from_signal
+from helpers.features import audio_frame_count, cut_windows, mel_from_signal
 from helpers.progress import progress_bar
 from helpers.temperature import temper
 
@@ -45,6 +45,7 @@ class SongPrediction:
     window_probs: np.ndarray  # (windows, genres), the model's own
     probs: np.ndarray  # (genres,) the song's: the windows' mean, scaled by the bundle's temperature
     padded: bool = False  # shorter than one window, so padded with silence
+    audio_seconds: float = 0.0  # how long the song's audio is
 
 
 def predict_windows(
@@ -54,9 +55,10 @@ def predict_windows(
     window by window: each window's start frame and genre probabilities, and the song's probabilities.
 
     Windows of the model's length start every ``hop_frames`` frames (default half a window), and one
-    more ends where the song ends. The song's probabilities are the windows' mean, scaled by the
-    bundle's temperature (:func:`helpers.temperature.temper`; 1, no change, unless notebook 07
-    calibrated the bundle).
+    more ends where the song ends, so every window holds audio (:func:`predict_song` pads only a song
+    shorter than one window, which gives exactly one window). The song's probabilities are the
+    windows' mean, scaled by the bundle's temperature (:func:`helpers.temperature.temper`; 1, no
+    change, unless notebook 07 calibrated the bundle).
     """
     window = bundle.window_frames
     hop_frames = hop_frames or max(1, window // 2)  # default: a new window every half window
@@ -97,11 +99,11 @@ def predict_song(
     y = load_audio(path, fs.sample_rate)
     if not len(y):
         raise AudioError(f"{path} holds no audio samples.")
-    frames = 1 + len(y) // fs.hop_length
+    frames = audio_frame_count(len(y), fs.hop_length)  # the song's frames, all of them audio
     S = mel_from_signal(y, fs, n_frames=max(window, frames))
     starts, window_probs, probs = predict(bundle, S, hop_frames)
     return SongPrediction(str(path), starts * fs.hop_length / fs.sample_rate, window_probs, probs,
-                          padded=frames < window)
+                          padded=frames < window, audio_seconds=len(y) / fs.sample_rate)
 
 
 def top3_row(
@@ -109,8 +111,9 @@ def top3_row(
 ) -> dict[str, object]:
     """One row of the prediction table: top-3 genres with probabilities, confidence, review flag.
 
-    A song shorter than one window is always flagged: most of what the model saw is the
-    silence it was padded with, so even a confident answer means little.
+    A song shorter than one window (``window_seconds``), the least the model can read, is always
+    flagged, and the note says how long it was: part of what the model saw is the silence it was
+    padded with, so even a confident answer means little.
     """
     probs = pred.probs
     order = np.argsort(probs)[::-1][:3]
@@ -119,7 +122,8 @@ def top3_row(
         row[f"genre_{rank}"], row[f"p_{rank}"] = genres[i], round(float(probs[i]), 4)
     row["confidence"] = round(float(probs[order[0]]), 4)
     row["needs_review"] = bool(probs[order[0]] < threshold or pred.padded)
-    row["note"] = f"shorter than one window ({window_seconds:.1f} s): padded" if pred.padded else ""
+    row["note"] = (f"only {pred.audio_seconds:.1f} s of audio, shorter than one window "
+                   f"({window_seconds:.1f} s): padded" if pred.padded else "")
     return row
 
 

@@ -43,12 +43,13 @@ def clip_mean(window_probs: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Clip probabilities from ``(clips, windows, genres)`` window probabilities: their mean over
     each clip's windows, scaled by ``temperature`` (:func:`temper`), as every prediction made with a
     bundle is (:class:`helpers.predict.SongPrediction`). Scaling the mean, not each window, keeps
-    every clip's top genre, so the accuracy never changes.
+    every clip's top genre, so the accuracy never changes. A window of padding (NaN,
+    :func:`helpers.train.window_outputs`) is left out of its clip's mean.
 
     >>> clip_mean(np.array([[[0.9, 0.1], [0.5, 0.5]]]), 2.0).round(3).tolist()
     [[0.604, 0.396]]
     """
-    return temper(window_probs.mean(axis=1), temperature)
+    return temper(np.nanmean(window_probs, axis=1), temperature)
 
 
 def log_loss(probs: np.ndarray, labels: np.ndarray, genres: list[str]) -> float:

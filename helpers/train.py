@@ -12,18 +12,21 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import Settings
-from helpers.features import cut_windows
+from helpers.features import audio_windows, cut_windows
 from helpers.models import fit_normalization
 from helpers.progress import progress_bar
 
 
-def windows(X: np.ndarray, window_frames: int) -> tuple[np.ndarray, np.ndarray]:
+def windows(
+    X: np.ndarray, window_frames: int, audio_frames: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Every clip of ``X`` ``(N, n_frames, n_mels)`` cut into non-overlapping windows of ``window_frames``
-    frames (:func:`helpers.features.cut_windows`), all clips' windows in one batch, and for each window
-    the index of its clip."""
-    W, _ = cut_windows(X, window_frames)  # (N, k, window_frames, n_mels), k windows per clip
-    n, k = W.shape[:2]
-    return W.reshape(n * k, *W.shape[2:]), np.repeat(np.arange(n), k)  # (N * k, ...) and 0, 0, ..., 1, 1, ...
+    frames (:func:`helpers.features.cut_windows`), those that hold audio (:func:`audio_windows`: the
+    clip's ``audio_frames``; ``None``, every frame) in one batch, and for each window its clip's index."""
+    W, starts = cut_windows(X, window_frames)  # (N, k, window_frames, n_mels), k windows per clip
+    audio = np.broadcast_to(X.shape[1] if audio_frames is None else audio_frames, len(X))
+    keep = audio_windows(starts, window_frames, audio)  # (N, k): True where a window holds audio
+    return W[keep], np.nonzero(keep)[0]  # the kept windows, clip after clip, and 0, 0, ..., 1, 1, ...
 
 
 def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:
@@ -39,25 +42,32 @@ def one_hot(labels: pd.Series | np.ndarray, genres: list[str]) -> np.ndarray:
     return np.eye(len(genres), dtype=np.float32)[[index[label] for label in labels]]
 
 
-def window_outputs(model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64) -> np.ndarray:
+def window_outputs(model: keras.Model, X: np.ndarray, window_frames: int,
+                   audio_frames: np.ndarray | None = None, batch_size: int = 64) -> np.ndarray:
     """``model``'s output for every window (:func:`windows`) of every clip: ``(N, windows per clip,
-    output size)``."""
-    W, _ = windows(X, window_frames)  # all windows of all clips in one batch, clip after clip
-    outputs = model.predict(W, batch_size=batch_size, verbose=0)  # (N * windows per clip, output size)
-    return outputs.reshape(len(X), len(W) // len(X), -1)  # back to one row of windows per clip
+    output size)``, NaN for a window of padding (the model never sees it)."""
+    W, owner = windows(X, window_frames, audio_frames)  # the windows that hold audio, clip after clip
+    outputs = model.predict(W, batch_size=batch_size, verbose=0)  # (windows kept, output size)
+    slot = np.arange(len(owner)) - np.searchsorted(owner, owner)  # each window's place in its clip
+    table = np.full((len(X), X.shape[1] // window_frames, outputs.shape[-1]), np.nan, outputs.dtype)
+    table[owner, slot] = outputs  # one row of windows per clip; padding stays NaN
+    return table
 
 
-def clip_means(model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64) -> np.ndarray:
-    """``model``'s output for every window of every clip, averaged per clip: ``(N, output size)``."""
-    return window_outputs(model, X, window_frames, batch_size).mean(axis=1)
+def clip_means(model: keras.Model, X: np.ndarray, window_frames: int, audio_frames: np.ndarray | None = None,
+               batch_size: int = 64) -> np.ndarray:
+    """``model``'s output for every window of every clip, averaged over the clip's windows of audio
+    (NaN, padding, left out): ``(N, output size)``."""
+    return np.nanmean(window_outputs(model, X, window_frames, audio_frames, batch_size), axis=1)
 
 
 def clip_probabilities(
-    model: keras.Model, X: np.ndarray, window_frames: int, batch_size: int = 64
+    model: keras.Model, X: np.ndarray, window_frames: int, audio_frames: np.ndarray | None = None,
+    batch_size: int = 64,
 ) -> np.ndarray:
-    """Genre probabilities per clip ``(N, genres)``: the mean of its windows' softmax outputs, which
-    sums to 1 as each window's does."""
-    return clip_means(model, X, window_frames, batch_size)
+    """Genre probabilities per clip ``(N, genres)``: the mean of its audio windows' softmax outputs,
+    which sums to 1 as each window's does."""
+    return clip_means(model, X, window_frames, audio_frames, batch_size)
 
 
 @dataclasses.dataclass
@@ -140,18 +150,21 @@ def fit_model(model: keras.Model, train: tuple[np.ndarray, np.ndarray], val: tup
 
 
 def train_model(model: keras.Model, cfg: Settings, X: np.ndarray, y: np.ndarray, split: pd.Series,
-                verbose: int = 1) -> TrainResult:
-    """Cut the clips into windows, fit the input normalization, then fit the model (:func:`fit_model`).
+                audio_frames: np.ndarray | None = None, verbose: int = 1) -> TrainResult:
+    """Cut the clips into windows of audio, fit the input normalization, then fit the model
+    (:func:`fit_model`).
 
-    ``X`` holds the clip features ``(N, n_frames, n_mels)``, ``y`` their one-hot labels ``(N, genres)``
-    and ``split`` their part (``"train"``, ``"val"``, ``"test"``). ``model`` is compiled
+    ``X`` holds the clip features ``(N, n_frames, n_mels)``, ``y`` their one-hot labels ``(N, genres)``,
+    ``split`` their part (``"train"``, ``"val"``, ``"test"``) and ``audio_frames`` how many of each
+    clip's frames hold audio (:func:`windows` leaves the windows of padding out). ``model`` is compiled
     (:func:`helpers.models.compile_model`); ``verbose`` 1 shows a progress bar over the epochs. With
     ``cfg.patience > 0`` the model ends with the weights of its best epoch (lowest validation loss).
     """
     keras.utils.set_random_seed(cfg.seed)
     train, val = (split == "train").to_numpy(), (split == "val").to_numpy()
-    Xtr, own_tr = windows(X[train], cfg.window_frames)  # training windows, and the clip of each
-    Xva, own_va = windows(X[val], cfg.window_frames)
+    audio = np.broadcast_to(X.shape[1] if audio_frames is None else audio_frames, len(X))
+    Xtr, own_tr = windows(X[train], cfg.window_frames, audio[train])  # training windows, and the clip of each
+    Xva, own_va = windows(X[val], cfg.window_frames, audio[val])
     fit_normalization(model, Xtr)  # band means and spreads of the training windows, never the others
     start = time.perf_counter()
     # each window is labelled with its clip's genre: y[train][own_tr]

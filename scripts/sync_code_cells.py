@@ -27,9 +27,10 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Notebook file name -> the functions it shows, each in a code cell of its own.
 SHOWN: dict[str, tuple[Callable, ...]] = {
     "02_spectrograms.ipynb": (features.mel_power, features.to_db),
-    "03_train_model.ipynb": (features.cut_windows, train.windows, models.build_compact_model,
-                             models.build_seed_model, models.compile_model, train.fit_model,
-                             models.fit_normalization, train.train_model, train.window_outputs,
+    "03_train_model.ipynb": (features.cut_windows, features.audio_windows, train.windows,
+                             models.build_compact_model, models.build_seed_model, models.compile_model,
+                             train.fit_model, models.fit_normalization, train.train_model,
+                             train.window_outputs,
                              train.clip_means, train.clip_probabilities),
     "04_tsne_embeddings.ipynb": (models.embedding_model, embed.clip_embeddings),
     "05_predict_genres.ipynb": (predict.predict_windows,),

@@ -36,6 +36,17 @@ def test_band_stats_ignores_frame_order():
     np.testing.assert_allclose(band_stats(X), band_stats(X[:, ::-1]))
 
 
+def test_band_stats_read_only_the_frames_of_audio():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3, 40, 4)).astype(np.float32)
+    padded = X.copy()
+    padded[1, 25:] = padded[2, 10:] = -100.0  # the silence short clips are padded with
+    stats = band_stats(padded, np.array([40, 25, 10]))
+    for i, n in enumerate([40, 25, 10]):
+        np.testing.assert_array_equal(stats[i], band_stats(X[i : i + 1, :n])[0])
+    assert np.array_equal(band_stats(X, np.full(3, 40)), band_stats(X))
+
+
 def _two_classes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Class "low": energy in low bands, steady. Class "high": energy in high bands, bursty."""
     rng = np.random.default_rng(seed)

@@ -134,7 +134,7 @@ def test_the_reduced_comparison_trains_all_but_notebook_03s_run(monkeypatch):
     cfg = load_settings(seed=4)
     trained = []
 
-    def fake_train_and_test(run_cfg, X, labels, genres, split, verbose):
+    def fake_train_and_test(run_cfg, X, labels, genres, split, verbose, audio_frames=None):
         trained.append((run_cfg.augment, run_cfg.seed))
         assert dataclasses.replace(run_cfg, augment=cfg.augment, seed=cfg.seed) == cfg, "only these two vary"
         return types.SimpleNamespace(report={"accuracy": 0.5 + run_cfg.seed / 100}, baseline_accuracy=0.4,

@@ -54,7 +54,7 @@ def test_power_features_match_seed_recipe(tmp_path, small_features, native):
     path = tmp_path / f"clip{native}.wav"
     sf.write(path, _music_like(3.0, native), native)
     fs = _power(small_features)
-    ours = clip_features(path, fs)
+    ours = clip_features(path, fs)[0]
     ref = seed_features(path, sample_rate=fs.sample_rate, n_frames=fs.n_frames)
     assert ours.dtype == np.float32 and ours.shape == (40, 128)
     assert ref.max() > 0
@@ -66,7 +66,7 @@ def test_power_features_match_seed_recipe_full_length(tmp_path):
     path = tmp_path / "long.wav"
     sf.write(path, np.stack([_music_like(30.0, 22050, 1), _music_like(30.0, 22050, 2)], 1), 22050)
     fs = FeatureSettings(16000, 2048, 512, 128, 900, "power")
-    ours = clip_features(path, fs)
+    ours = clip_features(path, fs)[0]
     ref = seed_features(path)
     assert ours.shape == ref.shape == (900, 128)
     _assert_close_relative(ours, ref)
@@ -77,8 +77,8 @@ def test_db_is_ten_log10_of_power(tmp_path, small_features):
     y = _music_like(2.0, 16000)
     y[8000:] = 0  # silent second half: exercises the floor
     sf.write(path, y, 16000, subtype="FLOAT")
-    power = clip_features(path, _power(small_features)).astype(np.float64)
-    db = clip_features(path, dataclasses.replace(small_features, scaling="db"))
+    power = clip_features(path, _power(small_features))[0].astype(np.float64)
+    db = clip_features(path, dataclasses.replace(small_features, scaling="db"))[0]
     assert db.dtype == np.float32
     np.testing.assert_allclose(db, 10 * np.log10(np.maximum(power, 1e-10)), atol=1e-3)
     assert db.min() == pytest.approx(-100.0, abs=1e-4)
@@ -104,7 +104,7 @@ def test_short_clip_is_padded_with_silence(tmp_path, small_features, scaling, si
     fs = dataclasses.replace(small_features, scaling=scaling)
     path = tmp_path / "short.wav"
     sf.write(path, _music_like(0.5, 16000), 16000)  # 8000 samples, 40 frames need ~20500
-    mel = clip_features(path, fs)
+    mel = clip_features(path, fs)[0]
     assert mel.shape == (fs.n_frames, fs.n_mels)
     assert np.isfinite(mel).all()
     # Frame t is centred on sample t * hop; its window ends before the clip's end up to
@@ -131,7 +131,7 @@ def test_mel_from_signal_only_uses_needed_samples(small_features):
 
 def test_features_differ_between_tiny_genres(tiny_dataset, small_features):
     clips, _ = discover(tiny_dataset)
-    mean_spectra = {label: np.mean([clip_features(p, small_features).mean(axis=0)
+    mean_spectra = {label: np.mean([clip_features(p, small_features)[0].mean(axis=0)
                                     for p in group["path"]], axis=0)
                     for label, group in clips.groupby("label")}
     # Low tones put their energy in low bands; white noise spreads it upward.
@@ -158,11 +158,11 @@ def test_extract_features_shapes_order_and_failures(tiny_dataset, small_features
     kept, X, failed = extract_features(mixed, small_features, cache_dir=tmp_path / "cache")
     assert X.dtype == np.float32
     assert X.shape == (12, small_features.n_frames, small_features.n_mels)
-    pd.testing.assert_frame_equal(kept, clips)
+    pd.testing.assert_frame_equal(kept.drop(columns="audio_frames"), clips)
     assert failed["path"].tolist() == [corrupt]
     assert "corrupt.00000.wav" in failed["reason"].iloc[0]
     for i, path in enumerate(kept["path"]):  # (workers use one thread: float rounding differs)
-        np.testing.assert_allclose(X[i], clip_features(path, small_features), rtol=1e-5,
+        np.testing.assert_allclose(X[i], clip_features(path, small_features)[0], rtol=1e-5,
                                    atol=1e-4)
 
 
@@ -170,7 +170,7 @@ def test_extract_features_all_good(tiny_dataset, small_features, tmp_path):
     clips, _ = discover(tiny_dataset)
     kept, X, failed = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
     assert failed.empty and list(failed.columns) == ["path", "reason", "action"]
-    pd.testing.assert_frame_equal(kept, clips)
+    pd.testing.assert_frame_equal(kept.drop(columns="audio_frames"), clips)
     assert X.shape == (12, 40, 128)
 
 
@@ -178,7 +178,7 @@ def test_default_cache_dir_is_under_work_dir(tiny_dataset, small_features, _isol
     clips, _ = discover(tiny_dataset)
     extract_features(clips.iloc[:2], small_features)
     entries = list((_isolated_workdir / "cache").rglob("*.npy"))
-    assert len(entries) == 2
+    assert len(entries) == 2 * 2  # each clip's features and its count of frames of audio
 
 
 # --------------------------------------------------------------------------- cache
@@ -210,7 +210,7 @@ def test_second_call_reads_from_cache_and_says_so_instead_of_a_bar(tiny_dataset,
     assert "Mel features: 100%" in first and "| 4/4 [" in first and "cache" not in first
     _, X1, _ = extract_features(clips, small_features, cache_dir=cache, n_jobs=1)
     assert capsys.readouterr().out.startswith("Mel features: 4 of 12 clips read from the cache\n")
-    assert len(list(cache.rglob("*.npy"))) == 12
+    assert len(list(cache.rglob("*.npy"))) == 2 * 12  # features and frames of audio
     monkeypatch.setattr(features, "clip_features", _refuse)
     kept, X2, failed = extract_features(clips, small_features, cache_dir=cache, n_jobs=1)
     np.testing.assert_array_equal(X1, X2)
@@ -251,7 +251,7 @@ def test_changed_file_is_recomputed(tiny_dataset, small_features, tmp_path, monk
     assert sorted(counter.paths) == sorted([touched, rewritten])
     np.testing.assert_array_equal(X2[0], X1[0])  # same content, just recomputed
     assert not np.allclose(X2[7], X1[7])
-    np.testing.assert_allclose(X2[7], clip_features(rewritten, small_features), rtol=1e-5,
+    np.testing.assert_allclose(X2[7], clip_features(rewritten, small_features)[0], rtol=1e-5,
                                atol=1e-4)
 
 
@@ -310,7 +310,7 @@ def test_no_temporary_files_left(tiny_dataset, small_features, tmp_path):
     cache = tmp_path / "cache"
     extract_features(mixed, small_features, cache_dir=cache)
     extract_features(mixed, small_features, cache_dir=cache)
-    assert len(list(cache.rglob("*.npy"))) == 12
+    assert len(list(cache.rglob("*.npy"))) == 2 * 12  # features and frames of audio
     assert not list(cache.rglob("*.tmp"))
     assert all(p.suffix == ".npy" for p in cache.rglob("*") if p.is_file())
 
@@ -326,7 +326,7 @@ def test_parallel_equals_serial(tiny_dataset, small_features, tmp_path):
     pd.testing.assert_frame_equal(kept1, kept2)
     pd.testing.assert_frame_equal(failed1, failed2)
     assert failed2["path"].tolist() == [corrupt]
-    assert len(list((tmp_path / "c2").rglob("*.npy"))) == 12
+    assert len(list((tmp_path / "c2").rglob("*.npy"))) == 2 * 12  # features and frames of audio
 
 
 def test_a_corpus_of_bad_files_is_reported_and_every_good_clip_kept(tmp_path, monkeypatch):
@@ -411,3 +411,52 @@ def test_cut_windows_equals_librosa_framing(hop):
     framed = librosa.util.frame(X, frame_length=10, hop_length=hop or 10, axis=1)
     np.testing.assert_array_equal(W, framed)
     assert W.shape == (2, len(starts), 10, 3) and cut_windows(X[0], 10, hop)[0].shape == (len(starts), 10, 3)
+
+
+# --------------------------------------------------------------------------- short clips
+
+
+def test_a_window_is_kept_when_at_least_half_of_it_is_audio():
+    starts = np.arange(6) * 150  # the six windows of a 900-frame clip
+    keep = features.audio_windows(starts, 150, np.array([900, 400, 375, 374, 74, 1]))
+    assert keep.sum(axis=1).tolist() == [6, 3, 3, 2, 1, 1]  # 375 - 300 = 75 frames: half, kept
+    assert keep[:, 0].all(), "a clip shorter than half a window still gives exactly one window"
+    assert features.audio_windows(starts, 150, 900).tolist() == [True] * 6
+
+
+def test_a_short_clip_records_where_its_audio_ends(tiny_dataset, small_features, tmp_path, monkeypatch):
+    sf.write(tiny_dataset / "metal" / "metal.00009.wav", _music_like(0.5, 16000, seed=3), 16000)  # 16 frames
+    clips, _ = discover(tiny_dataset)  # (1 + 8000 // 512 = 16 of 40 frames hold audio; it sorts last)
+    kept, X, failed = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
+    assert kept["audio_frames"].tolist() == [40] * 12 + [16]
+    assert np.all(X[-1, 18:] == -100.0) and np.all(X[-1, :16] > -100.0)  # padding after the audio
+    assert "padded with silence, which training and prediction leave out" in failed["reason"].item()
+    monkeypatch.setattr(features, "clip_features", _refuse)  # the count is read back from the cache
+    again, _, _ = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
+    pd.testing.assert_frame_equal(again, kept)
+
+
+def test_a_cache_written_before_the_count_is_completed_not_misread(tiny_dataset, small_features, tmp_path,
+                                                                    monkeypatch):
+    clips, _ = discover(tiny_dataset)
+    cache = tmp_path / "cache"
+    kept, X1, _ = extract_features(clips, small_features, cache_dir=cache)
+    shutil.rmtree(cache / small_features.key() / "audio")  # as an older version left it: features only
+    counter = _Counter()
+    monkeypatch.setattr(features, "clip_features", counter)
+    again, X2, _ = extract_features(clips, small_features, cache_dir=cache)
+    assert sorted(counter.paths) == sorted(clips["path"])
+    np.testing.assert_array_equal(X1, X2)
+    pd.testing.assert_frame_equal(again, kept)
+
+
+def test_a_clip_of_a_few_milliseconds_and_a_silent_one_are_reported_and_left_out(tiny_dataset, small_features,
+                                                                                  tmp_path):
+    sf.write(tiny_dataset / "metal" / "blip.wav", _music_like(0.01, 16000, seed=4), 16000)  # 10 ms
+    sf.write(tiny_dataset / "metal" / "silent.wav", np.zeros(32000, np.float32), 16000)
+    clips, _ = discover(tiny_dataset)
+    kept, X, failed = extract_features(clips, small_features, cache_dir=tmp_path / "cache")
+    assert len(kept) == len(X) == 12 and (kept["audio_frames"] > 0).all()
+    reasons = dict(zip(failed["path"].map(lambda p: p.rsplit("/", 1)[-1]), failed["reason"], strict=True))
+    assert "holds only 10 ms of audio" in reasons["blip.wav"] and "silent" in reasons["silent.wav"]
+    assert set(failed["action"]) == {"skipped"}

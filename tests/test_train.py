@@ -8,7 +8,16 @@ from helpers.config import load_settings
 from helpers.metrics import evaluate
 from helpers.models import build_model
 from helpers.progress import TEXT_BARS_ENV
-from helpers.train import EpochBar, clip_probabilities, kept_epoch, one_hot, train_model, windows
+from helpers.train import (
+    EpochBar,
+    clip_means,
+    clip_probabilities,
+    kept_epoch,
+    one_hot,
+    train_model,
+    window_outputs,
+    windows,
+)
 
 
 def test_windows_cut_clips_in_order_and_drop_leftovers():
@@ -55,6 +64,40 @@ def test_clip_probabilities_average_each_clips_windows():
     model = _Fixed([[1, 0], [0, 1], [1, 0], [1, 0]])
     probs = clip_probabilities(model, np.zeros((2, 20, 3)), 10)
     np.testing.assert_allclose(probs, [[0.5, 0.5], [1.0, 0.0]])
+
+
+class _FirstFrame:
+    """Stand-in model: each window's output is its first frame, and every window it saw is recorded."""
+
+    def __init__(self):
+        self.seen = []
+
+    def predict(self, W, batch_size=None, verbose=0):
+        self.seen.append(W)
+        return W[:, 0, :]
+
+
+def test_only_windows_of_audio_are_cut_predicted_and_averaged():
+    X = np.repeat(np.arange(6, dtype=np.float32)[None, :, None] * 10, 3, axis=0)  # frame t holds 10 t
+    X[:, :, 0] += np.arange(3)[:, None]  # clip i: + i
+    audio = np.array([6, 3, 1])  # clip 1: its last window is 1 frame of audio of 2; clip 2: 1 frame
+    W, owner = windows(X, 2, audio)
+    assert owner.tolist() == [0, 0, 0, 1, 1, 2]  # clip 2, shorter than one window, still gives one
+    model = _FirstFrame()
+    table = window_outputs(model, X, 2, audio)
+    assert len(model.seen[0]) == 6, "the model never sees a window of padding"
+    assert np.isnan(table[1, 2]).all() and np.isnan(table[2, 1:]).all() and not np.isnan(table[0]).any()
+    np.testing.assert_allclose(clip_means(model, X, 2, audio)[:, 0], [20, (1 + 21) / 2, 2])
+
+
+def test_full_length_clips_give_the_windows_and_means_they_always_gave():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 900, 8)).astype(np.float32)
+    W, owner = windows(X, 150, np.full(5, 900))
+    old = np.lib.stride_tricks.sliding_window_view(X, 150, axis=1)[:, ::150].swapaxes(-1, -2)
+    assert np.array_equal(W, old.reshape(30, 150, 8)) and np.array_equal(owner, np.repeat(np.arange(5), 6))
+    model = _FirstFrame()
+    assert np.array_equal(clip_means(model, X, 150, np.full(5, 900)), old[:, :, 0, :].mean(axis=1))
 
 
 def _separable(n_per_class=12, frames=64, bands=8, seed=0):

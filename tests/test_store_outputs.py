@@ -49,8 +49,8 @@ def test_store_keeps_figures_and_checked_text_and_drops_the_rest(tmp_path):
     executed.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="log")]
     executed.cells[4].outputs = [nbformat.v4.new_output("stream", name="stderr", text="bar 100%"),
                                  nbformat.v4.new_output("stream", name="stdout", text="accuracy: 70%\n"),
-                                 nbformat.v4.new_output("execute_result", execution_count=7,
-                                                        data={"text/plain": "  a\nx 1", "text/html": "<table>"})]
+                                 nbformat.v4.new_output("execute_result", execution_count=7, data={
+                                     "text/plain": "  a\nx 1", "text/html": "<table>"})]
     for cell in executed.cells:
         cell.execution_count = 7
         cell.metadata["papermill"] = {"duration": 1.0}

@@ -40,6 +40,9 @@ class Bundle:
     info: dict[str, Any] = dataclasses.field(default_factory=dict)  # settings, metrics, history
     # scales every song's probabilities (helpers.temperature.clip_mean; notebook 07): 1 = as trained
     temperature: float = 1.0
+    # shorter windows the model reads too: any whole number of these frames (the transfer model's
+    # 3-s patches); None: windows of exactly window_frames
+    step_frames: int | None = None
 
     def window_probabilities(self, windows: np.ndarray) -> np.ndarray:
         """The model's genre probabilities for model-sized windows ``(n, window_frames, n_mels)``.
@@ -63,6 +66,26 @@ class Bundle:
         """Audio duration of one model input window."""
         return self.window_frames * self.features.hop_length / self.features.sample_rate
 
+    @property
+    def shortest_seconds(self) -> float:
+        """The least audio the model reads without padding: one step, or else one window."""
+        return (self.step_frames or self.window_frames) * self.features.hop_length / self.features.sample_rate
+
+    def for_song(self, frames: int) -> Bundle:
+        """This bundle as it reads a song of ``frames`` frames of audio.
+
+        A song shorter than one window, whose model reads shorter windows (:attr:`step_frames`),
+        gets a window of as many whole steps as it holds, so that no step is silence it was
+        padded with. Any other song gets the bundle as it is.
+
+        >>> b = Bundle(None, ["a"], None, window_frames=1870, step_frames=187)
+        >>> b.for_song(1250).window_frames, b.for_song(3000).window_frames, b.for_song(100).window_frames
+        (1122, 1870, 1870)
+        """
+        if self.step_frames and self.step_frames <= frames < self.window_frames:
+            return dataclasses.replace(self, window_frames=frames // self.step_frames * self.step_frames)
+        return self
+
     def save(self, folder: str | Path) -> Path:
         """Write the bundle to ``folder`` atomically (replacing an older bundle there)."""
         folder = Path(folder)
@@ -73,6 +96,7 @@ class Bundle:
             "window_frames": self.window_frames,
             "threshold": self.threshold,
             "temperature": self.temperature,
+            "step_frames": self.step_frames,
             "info": self.info,
         }
         with staged_folder(folder) as tmp:
@@ -115,6 +139,7 @@ def load_bundle(folder: str | Path) -> Bundle:
         threshold=meta["threshold"],
         info=meta["info"],
         temperature=float(meta.get("temperature", 1.0)),
+        step_frames=meta.get("step_frames"),
     )
 
 

@@ -77,7 +77,9 @@ def predict_song(
     The file is read at the model's sample rate and turned into one mel spectrogram, which
     ``predict`` (:func:`predict_windows`; notebook 05 passes the copy it shows) cuts into windows
     every ``hop_frames`` frames and averages. A song shorter than one window is padded with
-    silence to one window (flagged ``padded``).
+    silence to one window (flagged ``padded``), unless the model reads shorter windows (the transfer
+    bundle's whole 3-s patches, :meth:`helpers.bundle.Bundle.for_song`): then only a song shorter
+    than one patch is padded.
 
     Parameters
     ----------
@@ -95,11 +97,13 @@ def predict_song(
     helpers.audio.AudioError
         If the file cannot be decoded.
     """
-    fs, window = bundle.features, bundle.window_frames
+    fs = bundle.features
     y = load_audio(path, fs.sample_rate)
     if not len(y):
         raise AudioError(f"{path} holds no audio samples.")
     frames = audio_frame_count(len(y), fs.hop_length)  # the song's frames, all of them audio
+    bundle = bundle.for_song(frames)  # a short song read by a model of 3-s patches: its whole patches
+    window = bundle.window_frames
     S = mel_from_signal(y, fs, n_frames=max(window, frames))
     starts, window_probs, probs = predict(bundle, S, hop_frames)
     return SongPrediction(str(path), starts * fs.hop_length / fs.sample_rate, window_probs, probs,
@@ -107,13 +111,14 @@ def predict_song(
 
 
 def top3_row(
-    pred: SongPrediction, genres: list[str], threshold: float, window_seconds: float
+    pred: SongPrediction, genres: list[str], threshold: float, shortest_seconds: float
 ) -> dict[str, object]:
     """One row of the prediction table: top-3 genres with probabilities, confidence, review flag.
 
-    A song shorter than one window (``window_seconds``), the least the model can read, is always
-    flagged, and the note says how long it was: part of what the model saw is the silence it was
-    padded with, so even a confident answer means little.
+    A song shorter than the least the model can read (``shortest_seconds``: one window, or one
+    patch of the transfer model, :attr:`helpers.bundle.Bundle.shortest_seconds`) is always flagged,
+    and the note says how long it was: part of what the model saw is the silence it was padded
+    with, so even a confident answer means little.
     """
     probs = pred.probs
     order = np.argsort(probs)[::-1][:3]
@@ -122,8 +127,8 @@ def top3_row(
         row[f"genre_{rank}"], row[f"p_{rank}"] = genres[i], round(float(probs[i]), 4)
     row["confidence"] = round(float(probs[order[0]]), 4)
     row["needs_review"] = bool(probs[order[0]] < threshold or pred.padded)
-    row["note"] = (f"only {pred.audio_seconds:.1f} s of audio, shorter than one window "
-                   f"({window_seconds:.1f} s): padded" if pred.padded else "")
+    row["note"] = (f"only {pred.audio_seconds:.1f} s of audio, shorter than the {shortest_seconds:.1f} s "
+                   "the model reads: padded" if pred.padded else "")
     return row
 
 
@@ -162,7 +167,7 @@ def predict_paths(
         except AudioError as err:
             failed.append((str(f), str(err), SKIPPED))
             continue
-        rows.append(top3_row(pred, bundle.genres, threshold, bundle.window_seconds))
+        rows.append(top3_row(pred, bundle.genres, threshold, bundle.shortest_seconds))
     bad = pd.concat([bad, pd.DataFrame(failed, columns=REPORT_COLUMNS)], ignore_index=True)
     return pd.DataFrame(rows, columns=PREDICTION_COLUMNS), bad
 

@@ -89,9 +89,7 @@ def classifier_weights(classifier: Pipeline) -> tuple[StandardScaler, np.ndarray
     return scaler, kernel, bias
 
 
-def transfer_model(
-    musicnn: keras.Model, classifier: Pipeline, n_patches: int = PATCHES_PER_WINDOW
-) -> keras.Model:
+def transfer_model(musicnn: keras.Model, classifier: Pipeline) -> keras.Model:
     """One Keras model equal to ``classifier.predict_proba`` of the mean+max pooled musicnn embeddings.
 
     Parameters
@@ -102,20 +100,19 @@ def transfer_model(
         ``StandardScaler`` + ``LogisticRegression`` pipeline fitted on
         ``pool_clip(embeddings, "meanmax")`` vectors (what
         :func:`helpers.musicnn.embeddings.dataset_embeddings` returns).
-    n_patches
-        Patches per input window.
 
     Returns
     -------
     keras.Model
-        Input ``(n_patches * 187, 96)`` log-mel, output probabilities over
-        ``classifier.classes_`` (in that order).
+        Input ``(k * 187, 96)`` log-mel, ``k`` whole patches (as many as the bundle's window holds,
+        fewer for a song shorter than that: :meth:`helpers.bundle.Bundle.for_song`), output
+        probabilities over ``classifier.classes_`` (in that order).
     """
     scaler, kernel, bias = classifier_weights(classifier)
     encoder = embedding_model(musicnn, mn.EMBEDDING_LAYER)
     encoder.trainable = False  # freezes musicnn's layers (shared with ``musicnn``): only the head learns
-    spec = keras.Input((n_patches * mn.N_FRAMES, mn.N_MELS), name="log_mel")
-    x = layers.Reshape((n_patches, mn.N_FRAMES, mn.N_MELS), name="patches")(spec)
+    spec = keras.Input((None, mn.N_MELS), name="log_mel")  # any whole number of patches
+    x = layers.Reshape((-1, mn.N_FRAMES, mn.N_MELS), name="patches")(spec)
     x = layers.TimeDistributed(encoder, name="patch_embeddings")(x)
     mean = layers.GlobalAveragePooling1D(name="patch_mean")(x)
     top = layers.GlobalMaxPooling1D(name="patch_max")(x)
@@ -138,7 +135,8 @@ def transfer_bundle(
     many as the classifier's training embeddings were pooled over.
     """
     features = transfer_features(n_patches)
-    return Bundle(model=transfer_model(musicnn, classifier, n_patches),
+    return Bundle(model=transfer_model(musicnn, classifier),
                   genres=[str(g) for g in classifier.classes_],
                   features=features, window_frames=features.n_frames, threshold=threshold,
+                  step_frames=mn.N_FRAMES,
                   info={"kind": "musicnn embeddings + logistic regression", **(info or {})})

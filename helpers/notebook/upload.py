@@ -63,7 +63,7 @@ def show_upload(bundle: Bundle, name: str, content: bytes, predict: Predict = pr
                              "FLAC and OGG always work; MP3 and M4A need ffmpeg or a recent libsndfile."))
             return
     prediction.path = path.name
-    row = top3_row(prediction, bundle.genres, bundle.threshold, bundle.window_seconds)
+    row = top3_row(prediction, bundle.genres, bundle.threshold, bundle.shortest_seconds)
     display(pd.DataFrame([row]).set_index("path"))
     fig = plot_window_timeline(prediction, bundle.genres)
     display(fig)

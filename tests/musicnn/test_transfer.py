@@ -34,7 +34,7 @@ from helpers.musicnn.transfer import (
     transfer_model,
 )
 from helpers.predict import main as predict_main
-from helpers.predict import predict_song
+from helpers.predict import predict_song, top3_row
 
 WINDOW = PATCHES_PER_WINDOW * mn.N_FRAMES
 
@@ -60,7 +60,7 @@ def test_model_equals_classifier_on_pooled_embeddings(musicnn, genres):
     features = pooled(musicnn, windows)
     classifier = fit_classifier(features, labels)
     model = transfer_model(musicnn, classifier)
-    assert model.input_shape == (None, WINDOW, mn.N_MELS) and model.output_shape == (None, len(genres))
+    assert model.input_shape == (None, None, mn.N_MELS) and model.output_shape == (None, len(genres))
     np.testing.assert_allclose(model.predict(windows, verbose=0), classifier.predict_proba(features),
                                atol=1e-4)
     assert [w.path for w in model.trainable_weights] == ["logistic_regression/kernel",
@@ -152,7 +152,7 @@ def test_saved_bundle_predicts_through_the_cli(musicnn, tmp_path, capsys):
 LOAD_AND_PREDICT = """
 import json, sys, keras
 from helpers.bundle import load_bundle
-from helpers.predict import predict_song
+from helpers.predict import predict_song, top3_row
 pred = predict_song(load_bundle(sys.argv[1]), sys.argv[2])
 print(json.dumps({"backend": keras.backend.backend(), "probs": pred.window_probs.tolist()}))
 """
@@ -177,3 +177,37 @@ def test_bundle_saved_here_predicts_the_same_on_another_backend(musicnn, tmp_pat
     there = json.loads(run.stdout.strip().splitlines()[-1])
     assert there["backend"] == backend
     np.testing.assert_allclose(np.array(there["probs"]), here, atol=1e-4)
+
+
+def test_a_song_shorter_than_the_window_is_read_from_its_whole_patches_of_audio(musicnn, tmp_path):
+    """20 s of audio is 6 whole patches: the bundle embeds patches of audio only, its first window
+    those 6, as notebook 06's training embedding of that song does, and does not flag the song.
+    Padded to the full window instead, the answer differs; under one patch (3 s) a song is padded."""
+    import dataclasses
+
+    rng = np.random.default_rng(6)
+    songs = [rng.normal(0, level, PATCHES_PER_WINDOW * 3 * mn.SR).astype(np.float32)
+             for level in (0.01, 0.02, 0.2, 0.4)]
+    windows = np.stack([frontend.preprocess(y).reshape(WINDOW, mn.N_MELS) for y in songs])
+    classifier = fit_classifier(pooled(musicnn, windows), np.array(["quiet", "quiet", "loud", "loud"]))
+    bundle = transfer_bundle(musicnn, classifier, threshold=0.0)
+    song = tmp_path / "short.wav"
+    sf.write(song, rng.normal(0, 0.06, 20 * mn.SR).astype(np.float32), mn.SR)
+    pred = predict_song(bundle, song)
+    last_start = round(pred.window_starts[-1] * mn.SR / mn.HOP)
+    assert not pred.padded and last_start + 6 * mn.N_FRAMES <= 1 + 20 * mn.SR // mn.HOP  # 6 patches of audio
+    embedding = mio.dataset_embeddings(musicnn, [str(song)], cache_dir=tmp_path / "cache")
+    assert len(frontend.preprocess(frontend.clip_audio(song))) == 6  # the patches training pools
+    np.testing.assert_allclose(pred.window_probs[0], classifier.predict_proba(embedding)[0], atol=1e-4)
+    assert top3_row(pred, bundle.genres, 0.0, bundle.shortest_seconds)["note"] == ""
+    padded = predict_song(dataclasses.replace(bundle, step_frames=None), song)  # as before: 10 patches
+    assert padded.padded and np.abs(padded.probs - pred.probs).max() > 1e-3
+
+    tiny = tmp_path / "tiny.wav"
+    sf.write(tiny, rng.normal(0, 0.1, 2 * mn.SR).astype(np.float32), mn.SR)
+    row = top3_row(predict_song(bundle, tiny), bundle.genres, 0.0, bundle.shortest_seconds)
+    assert row["needs_review"] is True
+    assert row["note"].startswith("only 2.0 s of audio, shorter than the 3.0 s")
+    reloaded = load_bundle(bundle.save(tmp_path / "bundle"))
+    assert reloaded.step_frames == mn.N_FRAMES
+    np.testing.assert_allclose(predict_song(reloaded, song).probs, pred.probs, atol=1e-6)

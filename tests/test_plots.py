@@ -82,13 +82,30 @@ def test_history_and_confusion_and_map():
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]
 
 
-def test_timeline_and_coverage_plots():
+def test_timeline_plot():
     from helpers.predict import SongPrediction
 
     pred = SongPrediction("x.wav", np.array([0.0, 4.8, 9.6]),
-                          np.array([[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]]), np.array([0.53, 0.47]))
+                          np.array([[0.7, 0.3], [0.4, 0.6], [0.5, 0.5]]), np.array([0.53, 0.47]),
+                          audio_seconds=10.1)
     fig = plots.plot_window_timeline(pred, ["a", "b"])
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b"]
+    assert fig.axes[0].get_xlim() == (0, 10.1)  # the last window shown while it lasts (audio_seconds)
+
+
+def test_the_timeline_of_a_one_window_song_shows_that_window():
+    from helpers.predict import SongPrediction
+
+    pred = SongPrediction("x.wav", np.array([0.0]), np.array([[0.7, 0.3]]), np.array([0.7, 0.3]),
+                          padded=True, audio_seconds=2.5)
+    fig = plots.plot_window_timeline(pred, ["a", "b"])
+    bands = fig.axes[0].collections
+    assert fig.axes[0].get_xlim() == (0, 2.5)
+    extents = [b.get_paths()[0].get_extents() for b in bands]
+    assert [(round(float(e.width), 2), round(float(e.height), 2)) for e in extents] == [(2.5, 0.7), (2.5, 0.3)]
+
+
+def test_coverage_plot():
     curve = pd.DataFrame({"threshold": [0.3, 0.6], "coverage": [1.0, 0.5], "accuracy": [0.6, 0.9]})
     fig = plots.plot_coverage(curve, 0.6)
     assert "threshold" in fig.axes[0].get_xlabel()

@@ -141,6 +141,17 @@ ERRORS = f"""() => [...document.querySelectorAll('{ACTIVE} .jp-OutputArea-output
   .map(o => o.textContent).filter(t => t.includes('Traceback'))"""
 
 
+def _run_all_cells(page, lab: str, name: str) -> None:
+    """Open notebook ``name`` once its kernel is ready, and start Run All Cells from the Run menu."""
+    page.goto(f"{lab}/lab/tree/{name}?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+    # the kernel is ready when the status bar reads "... | Idle" (the toolbar's indicator
+    # already says idle while the kernel is still starting)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab_without_errors(lab, browser, notebook, tmp_path):
@@ -148,13 +159,7 @@ def test_notebook_runs_in_jupyterlab_without_errors(lab, browser, notebook, tmp_
     shots.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{lab}/lab/tree/{notebook.name}?reset&token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
-        # the kernel is ready when the status bar reads "... | Idle" (the toolbar's indicator
-        # already says idle while the kernel is still starting)
-        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        _run_all_cells(page, lab, notebook.name)
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while not page.evaluate(ALL_RAN):
             errors = page.evaluate(ERRORS)
@@ -206,11 +211,7 @@ def test_progress_bars_move_as_widgets_and_end_as_their_final_line(lab, browser)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{lab}/lab/tree/{BARS}?reset&token={TOKEN}")
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
-        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        _run_all_cells(page, lab, BARS)
         page.wait_for_selector(f"{ACTIVE} .jp-OutputArea-output .widget-hprogress", timeout=120_000)
         page.wait_for_function(ALL_RAN, timeout=RUN_TIMEOUT_S * 1000)
         page.wait_for_function(KERNEL_IDLE, timeout=60_000)

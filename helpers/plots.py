@@ -235,15 +235,15 @@ def plot_window_timeline(prediction, genres: list[str]) -> Figure:
 
     ``prediction`` is a :class:`helpers.predict.SongPrediction`.
     """
-    fig, ax = plt.subplots(figsize=(9, 3.5))
+    fig, ax = plt.subplots(figsize=(9, 3.5), layout="constrained")  # room for the legend beside
     colors = genre_colors(genres).colors
     starts, probs = prediction.window_starts, prediction.window_probs
     end = max(prediction.audio_seconds, starts[-1] + 0.1)  # the last window holds to the song's end
     ax.stackplot(np.append(starts, end), np.vstack([probs, probs[-1:]]).T, labels=genres, colors=colors,
                  step="post")
     ax.set_xlim(0, end)
-    ax.set(xlabel="seconds into the song (each window drawn from its start)", ylabel="probability", ylim=(0, 1),
-           title="Which genre the model hears, window by window")
+    ax.set(xlabel="seconds into the song (each window drawn from its start)", ylabel="probability",
+           ylim=(0, 1), title="Which genre the model hears, window by window")
     ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left", title="genre")
     return fig
 

@@ -136,7 +136,8 @@ OUTPUTS = f"""() => [...document.querySelectorAll('{ACTIVE} .jp-OutputArea-outpu
 UPLOAD_NOTEBOOK = "05_predict_genres.ipynb"
 UPLOADED = f"""() => [...document.querySelectorAll('{ACTIVE} .jp-OutputArea-output')]
   .some(o => o.textContent.includes('my upload.wav') && o.textContent.includes('genre_1')
-        && o.querySelector('audio') !== null)"""
+        && o.querySelector('audio') !== null
+        && [...o.querySelectorAll('img')].some(i => i.complete && i.naturalWidth > 100))"""
 ERRORS = f"""() => [...document.querySelectorAll('{ACTIVE} .jp-OutputArea-output')]
   .map(o => o.textContent).filter(t => t.includes('Traceback'))"""
 
@@ -198,7 +199,10 @@ def _upload_a_song(page, folder: Path) -> None:
     with page.expect_file_chooser() as chooser:  # the dialog a click opens, answered as a person would
         button.click()
     chooser.value.set_files(str(song))
-    page.wait_for_function(UPLOADED, timeout=120_000)
+    page.wait_for_function(UPLOADED, timeout=120_000)  # the table, the timeline figure and the player
+    figure = page.locator(f"{ACTIVE} .jp-OutputArea-output img").last
+    figure.scroll_into_view_if_needed()
+    page.wait_for_timeout(2000)  # headless Chromium paints a large image in stripes
     page.screenshot(path=str(SHOTS / "05_upload.png"))
     shown = page.inner_text(ACTIVE)
     assert "Traceback" not in shown and "Could not read" not in shown

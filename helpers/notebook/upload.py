@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import io
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Audio, Markdown, display
+from IPython.display import Audio, Image, Markdown, display
 
 from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle
@@ -66,8 +67,10 @@ def show_upload(bundle: Bundle, name: str, content: bytes, predict: Predict = pr
     row = top3_row(prediction, bundle.genres, bundle.threshold, bundle.shortest_seconds)
     display(pd.DataFrame([row]).set_index("path"))
     fig = plot_window_timeline(prediction, bundle.genres)
-    display(fig)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", bbox_inches="tight")  # as the inline backend crops, legend included
     plt.close(fig)
+    display(Image(png.getvalue()))
     display(Audio(player, rate=sample_rate))
 
 

@@ -163,9 +163,11 @@ def audio_windows(starts: np.ndarray, window: int, audio_frames: np.ndarray | in
     A window of ``window`` frames starting at frame ``starts[j]`` is kept when at least half of its
     frames hold audio, that is when it starts at least half a window before the end of the audio
     (``audio_frames``, one count per clip); the first window is always kept, so a clip shorter than
-    that still gives exactly one window. Training, evaluation, prediction, the baseline's windows,
-    k-fold, occlusion and calibration all choose their windows here. Returns a boolean array
-    ``(..., n_windows)``: one row per clip of ``audio_frames`` ``(...)``.
+    that still gives exactly one window. Every path that cuts clip features into windows
+    (:func:`helpers.train.windows`: training, evaluation, k-fold, occlusion, calibration) chooses
+    them here; a song predicted from its file is cut from its own frames only, so every window of
+    it holds audio already. Returns a boolean array ``(..., n_windows)``: one row per clip of
+    ``audio_frames`` ``(...)``.
     """
     audio = np.asarray(audio_frames)[..., None]  # (..., 1): frames of each clip that hold audio
     keep = 2 * (audio - np.asarray(starts)) >= window  # at least half the window is audio

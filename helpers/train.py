@@ -49,7 +49,8 @@ def window_outputs(model: keras.Model, X: np.ndarray, window_frames: int,
     W, owner = windows(X, window_frames, audio_frames)  # the windows that hold audio, clip after clip
     outputs = model.predict(W, batch_size=batch_size, verbose=0)  # (windows kept, output size)
     slot = np.arange(len(owner)) - np.searchsorted(owner, owner)  # each window's place in its clip
-    table = np.full((len(X), X.shape[1] // window_frames, outputs.shape[-1]), np.nan, outputs.dtype)
+    most = np.bincount(owner, minlength=1).max()  # windows in the clip that has the most
+    table = np.full((len(X), most, outputs.shape[-1]), np.nan, outputs.dtype)
     table[owner, slot] = outputs  # one row of windows per clip; padding stays NaN
     return table
 

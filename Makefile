@@ -36,16 +36,18 @@ weights: $(RUN_INSTALLED)
 run: $(RUN_INSTALLED) weights
 	$(PY) -m helpers.notebook.runner --params $(PARAMS)
 
-## test: unit tests and doctests, then the notebooks under nbval with params/quick.yaml,
-## then notebook 03 again on the JAX backend (and on PyTorch where torch is installed)
+## test: the notebooks under nbval with params/quick.yaml, notebook 03 again on the JAX backend (and
+## on PyTorch where torch is installed), then unit tests and doctests. The notebooks go first, as a
+## person runs them before opening JupyterLab: they fill data/ (dataset, caches, models), so the
+## browser test among the unit tests opens notebooks whose data exist, as the README's steps do.
 NBVAL := TUTORIAL_PARAMS=params/quick.yaml $(PY) -m pytest -q --nbval-lax
 test: $(INSTALLED) weights lint browser-deps
-	$(PY) -m pytest -q tests --doctest-modules helpers || [ $$? -eq 5 ]
 	$(NBVAL) notebooks || [ $$? -eq 5 ]
 	KERAS_BACKEND=jax $(NBVAL) notebooks/03_train_model.ipynb
 	@if $(PY) -c "import torch" 2>/dev/null; then \
 		KERAS_BACKEND=torch $(NBVAL) notebooks/03_train_model.ipynb; \
 	else echo "torch is not installed: skipping notebook 03 on the PyTorch backend (see README)"; fi
+	$(PY) -m pytest -q tests --doctest-modules helpers || [ $$? -eq 5 ]
 
 ## sweep: notebook 03 over a grid of settings, metrics collected in data/outputs/sweep/
 ## (notebook 07 reads the augmentation comparison: SWEEP="augment=none,specaugment seed=0,1,2,3,4")

@@ -116,7 +116,8 @@ def main() -> None:
             reference = out if reference is None else reference
             base = rows[0][1] if rows else n / seconds
             rows.append((name, n / seconds, n / seconds / base, float(np.abs(out - reference).max()), ""))
-        bound = matmul_rate() / multiply_adds_per_patch()
+        per_patch = multiply_adds_per_patch()
+        bound = matmul_rate() / per_patch
     print(f"{n} patches of 3 s ({args.clips} clips); {os.cpu_count()} CPUs")
     print(f"{'option':42} {'patches/s':>10} {'speed-up':>9} {'max |diff|':>11}")
     for name, rate, ratio, diff, error in rows:
@@ -125,7 +126,7 @@ def main() -> None:
         else:
             print(f"{name:42} {rate:10.1f} {ratio:8.2f}x {diff:11.2e}")
     print(f"bound: {bound:.1f} patches/s = NumPy's float32 matrix-multiply rate / musicnn's "
-          f"{multiply_adds_per_patch() / 1e9:.2f} G multiply-adds per patch")
+          f"{per_patch / 1e9:.2f} G multiply-adds per patch")
 
 
 if __name__ == "__main__":

@@ -97,8 +97,17 @@ def predict_song(
     helpers.audio.AudioError
         If the file cannot be decoded.
     """
+    y = load_audio(path, bundle.features.sample_rate)
+    return predict_signal(bundle, y, str(path), hop_frames, predict)
+
+
+def predict_signal(
+    bundle: Bundle, y: np.ndarray, path: str, hop_frames: int | None = None,
+    predict: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] = predict_windows,
+) -> SongPrediction:
+    """:func:`predict_song` of a song already read: mono samples ``y`` at the bundle's sample rate,
+    named ``path`` in the prediction. Raises :class:`helpers.audio.AudioError` if ``y`` is empty."""
     fs = bundle.features
-    y = load_audio(path, fs.sample_rate)
     if not len(y):
         raise AudioError(f"{path} holds no audio samples.")
     frames = audio_frame_count(len(y), fs.hop_length)  # the song's frames, all of them audio
@@ -106,7 +115,7 @@ def predict_song(
     window = bundle.window_frames
     S = mel_from_signal(y, fs, n_frames=max(window, frames))
     starts, window_probs, probs = predict(bundle, S, hop_frames)
-    return SongPrediction(str(path), starts * fs.hop_length / fs.sample_rate, window_probs, probs,
+    return SongPrediction(path, starts * fs.hop_length / fs.sample_rate, window_probs, probs,
                           padded=frames < window, audio_seconds=len(y) / fs.sample_rate)
 
 

@@ -8,11 +8,10 @@ says how to use it, and the notebook runs on.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import io
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -24,7 +23,7 @@ from IPython.display import Audio, Image, Markdown, display
 from helpers.audio import AudioError, load_audio
 from helpers.bundle import Bundle
 from helpers.plots import plot_window_timeline
-from helpers.predict import predict_song, predict_windows, top3_row
+from helpers.predict import predict_signal, predict_windows, top3_row
 
 #: What the box says where it cannot be used (papermill, nbval, a stored copy) and above the button.
 HOW_TO = ("Try your own song: open this notebook in JupyterLab, run this cell, click "
@@ -38,32 +37,24 @@ PLAYER_SECONDS = 60
 Predict = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
-@contextlib.contextmanager
-def uploaded(name: str, content: bytes) -> Iterator[Path]:
-    """The uploaded bytes as a file of the upload's name (its suffix tells the decoder the format),
-    in a temporary folder removed afterwards."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(content)
-        yield path
-
-
 def show_upload(bundle: Bundle, name: str, content: bytes, predict: Predict = predict_windows) -> None:
     """Display what the box shows for one upload: the top-3 table with the review flag, the
     timeline and a player; or, for a file that cannot be decoded, what went wrong and what to try.
 
-    The prediction is :func:`helpers.predict.predict_song`'s, with ``predict`` as its windowed step.
+    The upload is decoded once (from a temporary file of its name, whose suffix tells the decoder
+    the format) and predicted by :func:`helpers.predict.predict_signal`, as
+    :func:`helpers.predict.predict_song` predicts a file, with ``predict`` as its windowed step.
     """
-    with uploaded(name, content) as path:
-        try:
-            prediction = predict_song(bundle, path, predict=predict)
-            sample_rate = bundle.features.sample_rate
-            player = load_audio(path, sample_rate)[: PLAYER_SECONDS * sample_rate]
-        except AudioError as err:
-            display(Markdown(f"**Could not read `{path.name}`:** {err}\n\nTry another file: WAV, "
-                             "FLAC and OGG always work; MP3 and M4A need ffmpeg or a recent libsndfile."))
-            return
-    prediction.path = path.name
+    name, sample_rate = Path(name).name, bundle.features.sample_rate
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / name).write_bytes(content)
+            y = load_audio(Path(folder) / name, sample_rate)
+        prediction = predict_signal(bundle, y, name, predict=predict)
+    except AudioError as err:
+        display(Markdown(f"**Could not read `{name}`:** {err}\n\nTry another file: the project reads WAV, "
+                         "FLAC, OGG, MP3 and M4A, so this one may be damaged or not audio at all."))
+        return
     row = top3_row(prediction, bundle.genres, bundle.threshold, bundle.shortest_seconds)
     display(pd.DataFrame([row]).set_index("path"))
     fig = plot_window_timeline(prediction, bundle.genres)
@@ -71,7 +62,7 @@ def show_upload(bundle: Bundle, name: str, content: bytes, predict: Predict = pr
     fig.savefig(png, format="png", bbox_inches="tight")  # as the inline backend crops, legend included
     plt.close(fig)
     display(Image(png.getvalue()))
-    display(Audio(player, rate=sample_rate))
+    display(Audio(y[: PLAYER_SECONDS * sample_rate], rate=sample_rate))
 
 
 class UploadBox(widgets.VBox):

@@ -78,11 +78,12 @@ browser-deps:
 gtzan: $(RUN_INSTALLED)
 	$(PY) -m helpers.gtzan
 
-## bench: measure extraction, memory, training and notebook times, then the ways to run musicnn on
+## bench: measure extraction, memory, training and notebook times, the ways to run musicnn on
 ## a CPU against the bound its arithmetic sets (about 15 min on 2 cores)
 bench: $(INSTALLED)
 	$(PY) bench/bench.py
 	$(PY) bench/musicnn_options.py
+	$(PY) bench/synth_render.py
 
 ## links: Binder/Colab badges in README.md and each notebook's Colab cell, from pyproject.toml's URL
 links: $(INSTALLED)

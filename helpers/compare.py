@@ -14,7 +14,6 @@ by :func:`sweep_runs`) or, when that table is missing, from a reduced set traine
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 
 import matplotlib.pyplot as plt
@@ -26,7 +25,7 @@ from scipy import stats
 from helpers.config import Settings, sweep_table
 from helpers.pipeline import train_and_test
 from helpers.progress import progress_bar
-from helpers.results import RUNS_TABLE, provenance_path, reference_runs
+from helpers.results import RUNS_TABLE, reference_runs, seed_changes, table_source
 
 #: The setting compared and its values: the first is the reference.
 SETTING, COMPARED = "augment", ("none", "specaugment")
@@ -59,11 +58,8 @@ def sweep_runs(cfg: Settings) -> tuple[pd.DataFrame | None, str]:
         committed = reference_runs(committed[committed["split"] == cfg.split], cfg)
         runs = _complete(committed)
         if runs["seed"].nunique() >= 2:
-            source = json.loads(provenance_path(RUNS_TABLE).read_text())
-            return runs, (f"From the committed results table docs/results/runs.csv (`{source['command']}` at "
-                          f"commit {source['commit']}, {source['date']}, {source['machine']}): notebook 03 "
-                          f"run once per seed and value, {len(runs)} runs; a seed there draws "
-                          f"{seed_changes(cfg)}.")
+            return runs, (f"From {table_source()}: notebook 03 run once per seed and value, {len(runs)} "
+                          f"runs; a seed there draws {seed_changes(cfg)}.")
     path = sweep_table([SETTING, "seed"])
     if not path.is_file():
         return None, (f"No results for these settings, and no sweep table at {path.name}: "
@@ -84,21 +80,6 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
     table = table[table[SETTING].isin(COMPARED)]
     complete = table.groupby("seed")[SETTING].nunique() == len(COMPARED)
     return table[table["seed"].isin(complete[complete].index)][RUN_COLUMNS].reset_index(drop=True)
-
-
-def seed_changes(cfg: Settings) -> str:
-    """What another ``seed`` changes in a run of notebook 03 with these settings (for a sentence).
-
-    >>> from helpers.config import load_settings
-    >>> seed_changes(load_settings(data_dir="gtzan", split="fault_filtered"))
-    'another initialization, batch order and random alterations (the data and the split are fixed)'
-    """
-    rest = "initialization, batch order and random alterations"
-    if not cfg.data_dir:
-        return f"another synthetic dataset, split, {rest}"
-    if cfg.split == "fault_filtered":
-        return f"another {rest} (the data and the split are fixed)"
-    return f"another split, {rest}"
 
 
 def train_runs(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[str], split: pd.Series,

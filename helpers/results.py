@@ -40,6 +40,8 @@ RUNS_TABLE = RESULTS_DIR / "runs.csv"
 KEYS = ("seed", "augment", "split", "run_name")
 METRICS = ("test_clips", "test_accuracy", "baseline_accuracy", "best_epoch", "train_seconds", "knn_all",
            "knn_test", "review_threshold", "accepted_share", "accepted_accuracy")
+#: The two splits whose gap measures the leak of repeated songs (notebook 03): the honest one first.
+LEAK_SPLITS = ("song", "random")
 #: The libraries whose versions the provenance records.
 LIBRARIES = ("keras", "tensorflow", "numpy", "scikit-learn", "librosa", "midirenderer")
 
@@ -110,6 +112,69 @@ def reference_runs(table: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
     expected = [dataclasses.replace(cfg, seed=int(s), augment=a, split=p).run_name
                 for s, a, p in zip(table["seed"], table["augment"], table["split"], strict=True)]
     return table[table["run_name"].to_numpy() == np.array(expected)]
+
+
+def seed_changes(cfg: Settings) -> str:
+    """What another ``seed`` changes in a run of notebook 03 with these settings (for a sentence).
+
+    >>> from helpers.config import load_settings
+    >>> seed_changes(load_settings(data_dir="gtzan", split="fault_filtered"))
+    'another initialization, batch order and random alterations (the data and the split are fixed)'
+    """
+    rest = "initialization, batch order and random alterations"
+    if not cfg.data_dir:
+        return f"another synthetic dataset, split, {rest}"
+    if cfg.split == "fault_filtered":
+        return f"another {rest} (the data and the split are fixed)"
+    return f"another split, {rest}"
+
+
+def table_source(path: Path = RUNS_TABLE) -> str:
+    """Where a committed table's numbers come from, for a sentence: file, command, commit, date, machine."""
+    source = json.loads(provenance_path(path).read_text())
+    name = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path.name
+    return (f"the committed results table {name} (`{source['command']}` at commit "
+            f"{source['commit']}, {source['date']}, {source['machine']})")
+
+
+def split_leak(cfg: Settings, path: Path = RUNS_TABLE) -> tuple[pd.DataFrame | None, str]:
+    """Per seed, notebook 03's test accuracy with the song split and with the random clip split.
+
+    Taken from the committed table when it holds runs of both splits with ``cfg``'s other settings
+    (:func:`reference_runs`) for at least two seeds.
+
+    Returns
+    -------
+    leak, note
+        A table indexed by seed with the columns ``song``, ``random`` and ``gap`` (random minus song),
+        or ``None``; and a sentence saying where the runs come from, or how to measure them.
+    """
+    if path.is_file():
+        runs = reference_runs(pd.read_csv(path), cfg)
+        runs = runs[runs["augment"] == cfg.augment]
+        wide = runs.pivot(index="seed", columns="split", values="test_accuracy")
+        if set(LEAK_SPLITS) <= set(wide.columns) and len(wide[list(LEAK_SPLITS)].dropna()) >= 2:
+            leak = wide[list(LEAK_SPLITS)].dropna().rename_axis(columns=None)
+            leak["gap"] = leak["random"] - leak["song"]
+            return leak, (f"From {table_source(path)}: notebook 03 run once per seed and split; a seed there "
+                          f"draws {seed_changes(cfg)}.")
+    return None, ("No measured runs of both splits for these settings. To measure them: "
+                  '`make sweep SWEEP="split=song,random seed=0,1,2"` (with these parameters), or set '
+                  '`split = "random"` in the parameters cell and run this notebook again.')
+
+
+def describe_leak(leak: pd.DataFrame | None) -> str:
+    """Markdown: how the random clip split scored against the song split (:func:`split_leak`)."""
+    if leak is None:
+        return "No measured runs of both splits for these settings; the cell above says how to make them."
+    gap, seeds = 100 * leak["gap"], len(leak)
+    return (f"Over {seeds} seeds the random clip split scored {100 * leak['random'].mean():.1f}% on average "
+            f"and the song split {100 * leak['song'].mean():.1f}%: random minus song **{gap.mean():+.1f} "
+            f"points** (from {gap.min():+.1f} to {gap.max():+.1f}), higher on {int((gap > 0).sum())} of "
+            f"{seeds} seeds.\n\nIn a random split, excerpts of one song sit in training and in test, so the "
+            "model is tested partly on audio it has learned from; the song split keeps each song in one "
+            "part, as new music would be. One seed's accuracy moves by several points with the split alone, "
+            "so only a gap that holds over the seeds says the random split flatters the model.")
 
 
 def _cpuinfo() -> list[str]:

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench", Path(__file__).parents[1] / "bench" / "bench.py")
+def _bench(name="bench"):
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -22,3 +22,10 @@ def test_notebook_times_are_held_against_their_targets():
         "all notebooks (make run): 120 s, target at most 150 s: met",
     ]
     assert bench.against_targets(table[table["measure"] == "other"]) == []
+
+
+def test_the_set_projection_counts_each_rendering_once_at_its_length():
+    synth = _bench("synth_render")
+    # 400 files less 60 later excerpts and the corrupt one; 20 songs each run 1.5 clips longer
+    assert synth.default_set_seconds(1.0, cores=1) == 339 + 20 * 1.5
+    assert synth.default_set_seconds(2.0, cores=2) == synth.default_set_seconds(1.0, cores=1)

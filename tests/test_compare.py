@@ -156,11 +156,6 @@ def test_the_reduced_comparison_trains_all_but_notebook_03s_run(monkeypatch):
     assert "4 trainings" in note and "'specaugment_mixup', is not one of the values compared" in note
 
 
-def test_what_a_seed_changes():
-    assert "synthetic dataset" in compare.seed_changes(load_settings())
-    assert compare.seed_changes(load_settings(data_dir="mine")).startswith("another split")
-
-
 def test_paired_figure():
     runs = _runs([0.7, 0.75, 0.8], [0.74, 0.76, 0.85])
     fig = compare.plot_paired(runs)

@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from helpers.config import REPO_ROOT, load_settings
-from helpers.results import provenance, provenance_path, reference_runs, write_table
+from helpers.results import (
+    describe_leak,
+    provenance,
+    provenance_path,
+    reference_runs,
+    seed_changes,
+    split_leak,
+    write_table,
+)
 
 
 def _script(name):
@@ -112,3 +120,23 @@ def test_numbers_stored_in_the_notebooks_lie_in_the_ranges_the_guide_quotes(note
     low, high = runs[column].min() * scale, runs[column].max() * scale
     step = 0.05 if scale == 100 else 0.0005  # the printed rounding
     assert low - step <= float(found[1]) <= high + step, f"{column} {found[1]} outside {low}..{high}"
+
+
+def test_the_leak_is_read_per_seed_from_runs_of_these_settings(tmp_path):
+    cfg = load_settings("params/default.yaml")
+    path = write_table(_table(cfg).to_dict("records"), "make results", tmp_path / "runs.csv")
+    leak, note = split_leak(cfg, path)
+    assert leak.index.tolist() == [0, 1, 2, 3, 4] and leak.columns.tolist() == ["song", "random", "gap"]
+    assert leak["gap"].round(6).tolist() == [0.1] * 5 and "runs.csv (`make results` at commit" in note
+    text = describe_leak(leak)
+    assert "random minus song **+10.0 points** (from +10.0 to +10.0), higher on 5 of 5 seeds" in text
+    other, note = split_leak(dataclasses.replace(cfg, learning_rate=0.01), path)
+    assert other is None and 'split=song,random' in note and "No measured runs" in describe_leak(other)
+    only_song = tmp_path / "song.csv"
+    write_table([r for r in _table(cfg).to_dict("records") if r["split"] == "song"], "x", only_song)
+    assert split_leak(cfg, only_song)[0] is None, "one split alone measures no gap"
+
+
+def test_what_a_seed_changes():
+    assert "synthetic dataset" in seed_changes(load_settings())
+    assert seed_changes(load_settings(data_dir="mine")).startswith("another split")

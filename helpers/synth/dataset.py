@@ -218,7 +218,7 @@ def make_dataset(
             (partial / genre).mkdir()
         jobs = [(partial, g, i, seconds, seed, renderer, faults)
                 for g in range(len(GTZAN_GENRES)) for i in range(clips_per_genre)
-                if (g, i) not in faults.second_excerpts()]
+                if (g, i) not in faults.later_excerpts()]
         written = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             joblib.delayed(_write_clip)(*job) for job in jobs
         )
@@ -237,11 +237,11 @@ def _clip_name(g: int, i: int) -> str:
 def _describe(faults: Faults) -> tuple[dict, dict[str, str]]:
     """The manifest's record of the faults, and its ``songs``: clip path -> song of the repeats."""
     record = {
-        "repeated_excerpts": [[_clip_name(g, a), _clip_name(g, b)] for g, a, b in faults.repeats],
+        "repeated_excerpts": [[_clip_name(g, i) for i in clips] for g, clips in faults.repeats],
         "corrupt": [_clip_name(*faults.corrupt)] if faults.corrupt else [],
         "mislabelled": {_clip_name(*clip): GTZAN_GENRES[genre] for clip, genre in faults.mislabelled.items()},
     }
-    songs = {_clip_name(g, i): f"{GTZAN_GENRES[g]}.{a:05d}" for g, a, b in faults.repeats for i in (a, b)}
+    songs = {_clip_name(g, i): f"{GTZAN_GENRES[g]}.{song[0]:05d}" for g, song in faults.repeats for i in song}
     return record, songs
 
 
@@ -249,19 +249,17 @@ def _write_clip(folder: Path, g: int, i: int, seconds: float, seed: int, rendere
                 faults: Faults) -> None:
     """Write clip ``i`` of genre index ``g`` (16-bit WAV), with the fault the plan gives it.
 
-    A repeated song is rendered once, ``1.5 * seconds`` long, and written as this clip (its
-    start) and its second excerpt (from ``seconds / 2``); a corrupt clip is written as
-    undecodable bytes; a mislabelled clip plays the genre the plan names.
+    A repeated song is rendered once, long enough for all its excerpts, and written as this
+    clip (its start) and its later excerpts, each ``seconds / 2`` after the one before; a
+    corrupt clip is written as undecodable bytes; a mislabelled clip plays the genre the plan names.
     """
     rng = np.random.default_rng([seed, g, i])
     if (g, i) == faults.corrupt:
         (folder / _clip_name(g, i)).write_bytes(corrupt_bytes(rng))
         return
-    second = next((b for h, a, b in faults.repeats if (h, a) == (g, i)), None)
+    excerpts = next((clips for h, clips in faults.repeats if (h, clips[0]) == (g, i)), (i,))
     played = GTZAN_GENRES[faults.mislabelled.get((g, i), g)]
-    audio = synth_clip(played, rng, seconds * (1.5 if second is not None else 1), SYNTH_RATE, renderer)
-    n = round(seconds * SYNTH_RATE)
-    sf.write(folder / _clip_name(g, i), audio[:n], SYNTH_RATE, subtype="PCM_16")
-    if second is not None:
-        start = round(seconds / 2 * SYNTH_RATE)
-        sf.write(folder / _clip_name(g, second), audio[start:start + n], SYNTH_RATE, subtype="PCM_16")
+    audio = synth_clip(played, rng, seconds * (1 + (len(excerpts) - 1) / 2), SYNTH_RATE, renderer)
+    n, hop = round(seconds * SYNTH_RATE), round(seconds / 2 * SYNTH_RATE)
+    for k, clip in enumerate(excerpts):
+        sf.write(folder / _clip_name(g, clip), audio[k * hop:k * hop + n], SYNTH_RATE, subtype="PCM_16")

@@ -5,13 +5,17 @@ shared copy) and mislabelled clips (Sturm 2013); they are why its random-split a
 inflated. The default set has the same three, scaled to its size, so the notebooks can measure
 what they do:
 
-* **repeated excerpts**: ``clips_per_genre // 20`` songs per genre are rendered once, twice
-  as long as a clip less a half, and cut into two clips that share half their audio; the
-  manifest's ``songs`` names the song of both, so the song split keeps them together;
-* **one corrupt file** (from 10 clips per genre): bytes that start like a WAV file and end in
-  noise, under a clip's name; :func:`helpers.data.discover` reports and skips it;
+* **repeated excerpts**: ``clips_per_genre // 20`` songs per genre are each rendered once and
+  cut into four clips, each starting half a clip after the one before (neighbours share half
+  their audio), so a fifth of the set's clips come from such songs, as many GTZAN clips share a
+  recording or an artist; the manifest's ``songs`` names the song of each, so the song split
+  keeps them together and a random clip split does not;
+* **one corrupt file**: bytes that start like a WAV file and end in noise, under a clip's name;
+  :func:`helpers.data.discover` reports and skips it;
 * **mislabelled clips**: ``clips_per_genre // 10`` clips in all, each playing another
   genre's music under its folder's name.
+
+Sets of fewer than 10 clips per genre (``FAULTS_FROM``) have none.
 """
 
 from __future__ import annotations
@@ -20,25 +24,27 @@ import dataclasses
 
 import numpy as np
 
-#: Per genre, one song rendered as two overlapping clips per this many clips.
-CLIPS_PER_REPEAT = 20
+#: Per genre, one song cut into ``EXCERPTS_PER_SONG`` clips per this many clips.
+CLIPS_PER_SONG = 20
+#: Clips cut from each repeated song; each starts half a clip after the one before.
+EXCERPTS_PER_SONG = 4
 #: One mislabelled clip per this many clips per genre (spread over the genres).
 CLIPS_PER_MISLABEL = 10
-#: The corrupt file appears from this many clips per genre.
-CORRUPT_FROM = 10
+#: Sets with at least this many clips per genre carry the faults; smaller sets have none.
+FAULTS_FROM = 10
 
 
 @dataclasses.dataclass(frozen=True)
 class Faults:
     """Which clips of a set carry a fault; clips are ``(genre index, clip index)``."""
 
-    repeats: tuple[tuple[int, int, int], ...] = ()  # (genre, first clip, second clip): one song
+    repeats: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (genre, its clips from first to last): one song
     corrupt: tuple[int, int] | None = None
     mislabelled: dict[tuple[int, int], int] = dataclasses.field(default_factory=dict)  # -> genre played
 
-    def second_excerpts(self) -> set[tuple[int, int]]:
-        """The clips written from another clip's rendering (the second of each repeat)."""
-        return {(g, j) for g, _, j in self.repeats}
+    def later_excerpts(self) -> set[tuple[int, int]]:
+        """The clips written from another clip's rendering (all but the first excerpt of a song)."""
+        return {(g, i) for g, clips in self.repeats for i in clips[1:]}
 
 
 def plan_faults(n_genres: int, clips_per_genre: int, seed: int) -> Faults:
@@ -48,23 +54,22 @@ def plan_faults(n_genres: int, clips_per_genre: int, seed: int) -> Faults:
     than its folder's.
 
     >>> f = plan_faults(10, 40, seed=0)
-    >>> len(f.repeats), f.corrupt is not None, len(f.mislabelled)
-    (20, True, 4)
+    >>> len(f.repeats), len(f.repeats[0][1]), f.corrupt is not None, len(f.mislabelled)
+    (20, 4, True, 4)
     >>> plan_faults(10, 2, seed=0)
     Faults(repeats=(), corrupt=None, mislabelled={})
     """
+    if clips_per_genre < FAULTS_FROM:
+        return Faults()
     rng = np.random.default_rng([seed, 20_260_100])
-    free = [(g, i) for g in range(n_genres) for i in range(clips_per_genre)]
     repeats = []
     for g in range(n_genres):
-        pairs = clips_per_genre // CLIPS_PER_REPEAT
-        chosen = np.sort(rng.choice(clips_per_genre, (pairs, 2), replace=False), axis=1)
-        repeats += [(g, int(first), int(second)) for first, second in sorted(chosen.tolist())]
-    used = {(g, i) for g, a, b in repeats for i in (a, b)}
-    free = [c for c in free if c not in used]
-    corrupt = None
-    if clips_per_genre >= CORRUPT_FROM:
-        corrupt = free.pop(int(rng.integers(len(free))))
+        songs = clips_per_genre // CLIPS_PER_SONG
+        chosen = np.sort(rng.choice(clips_per_genre, (songs, EXCERPTS_PER_SONG), replace=False), axis=1)
+        repeats += [(g, tuple(song)) for song in sorted(chosen.tolist())]
+    used = {(g, i) for g, clips in repeats for i in clips}
+    free = [(g, i) for g in range(n_genres) for i in range(clips_per_genre) if (g, i) not in used]
+    corrupt = free.pop(int(rng.integers(len(free))))
     mislabelled = {}
     for k in rng.choice(len(free), clips_per_genre // CLIPS_PER_MISLABEL, replace=False):
         g, i = free[int(k)]

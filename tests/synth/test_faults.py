@@ -1,5 +1,6 @@
 """GTZAN's faults in the synthetic set: planned from the seed, written, recorded and read back."""
 
+import itertools
 import json
 
 import numpy as np
@@ -10,15 +11,16 @@ from helpers.config import GTZAN_GENRES
 from helpers.data import MANIFEST_NAME, discover
 from helpers.split import split_songs
 from helpers.synth import make_dataset
-from helpers.synth.faults import plan_faults
+from helpers.synth.faults import EXCERPTS_PER_SONG, plan_faults
 
 
 @pytest.mark.parametrize("clips_per_genre", [10, 20, 40, 100])
 def test_faults_scale_with_the_set_and_never_share_a_clip(clips_per_genre):
     faults = plan_faults(10, clips_per_genre, seed=3)
     assert len(faults.repeats) == 10 * (clips_per_genre // 20)
+    assert all(len(song) == EXCERPTS_PER_SONG and list(song) == sorted(song) for _, song in faults.repeats)
     assert len(faults.mislabelled) == clips_per_genre // 10 and faults.corrupt is not None
-    clips = [(g, i) for g, a, b in faults.repeats for i in (a, b)] + [faults.corrupt, *faults.mislabelled]
+    clips = [(g, i) for g, song in faults.repeats for i in song] + [faults.corrupt, *faults.mislabelled]
     assert len(clips) == len(set(clips)), "a clip carries two faults"
     assert all(played != g for (g, _), played in faults.mislabelled.items())
     assert all(0 <= i < clips_per_genre for _, i in clips)
@@ -47,14 +49,16 @@ def test_the_set_holds_each_fault_and_its_manifest_names_them(faulty_set):
     assert len(clips) == 199, "the corrupt file is reported and skipped, every other clip kept"
     assert bad["path"].tolist() == [str(faulty_set / faults["corrupt"][0])]
     assert "cannot be decoded" in bad["reason"].iloc[0]
-    for first, second in faults["repeated_excerpts"]:
-        a, sr = sf.read(faulty_set / first)
-        b, _ = sf.read(faulty_set / second)
-        half = len(a) // 2
-        np.testing.assert_array_equal(a[half:], b[: len(a) - half])  # one recording, two excerpts
-        assert not np.array_equal(a, b)
-        songs = clips.set_index(clips["path"].str.slice(len(str(faulty_set)) + 1))["song_id"]
-        assert songs[first] == songs[second] == manifest["songs"][first]
+    songs = clips.set_index(clips["path"].str.slice(len(str(faulty_set)) + 1))["song_id"]
+    for excerpts in faults["repeated_excerpts"]:
+        assert len(excerpts) == EXCERPTS_PER_SONG
+        for first, second in itertools.pairwise(excerpts):
+            a, sr = sf.read(faulty_set / first)
+            b, _ = sf.read(faulty_set / second)
+            half = len(a) // 2
+            np.testing.assert_array_equal(a[half:], b[: len(a) - half])  # one recording, neighbours
+            assert not np.array_equal(a, b)
+        assert {songs[clip] for clip in excerpts} == {manifest["songs"][excerpts[0]]}
 
 
 def test_the_song_split_keeps_both_excerpts_of_a_song_together(faulty_set):
@@ -74,7 +78,7 @@ def test_solution_05_5_names_the_default_sets_mislabelled_clips_and_its_test_cli
     cfg = load_settings()
     faults = plan_faults(len(GTZAN_GENRES), cfg.clips_per_genre, cfg.seed)
     name = lambda g, i: f"{GTZAN_GENRES[g]}.{i:05d}"  # noqa: E731
-    songs = {name(g, i): name(g, a) for g, a, b in faults.repeats for i in (a, b)}
+    songs = {name(g, i): name(g, song[0]) for g, song in faults.repeats for i in song}
     rows = [(name(g, i), GTZAN_GENRES[g], songs.get(name(g, i), name(g, i)))
             for g in range(len(GTZAN_GENRES)) for i in range(cfg.clips_per_genre) if (g, i) != faults.corrupt]
     clips = pd.DataFrame(rows, columns=["clip", "label", "song_id"])  # as discover sorts them

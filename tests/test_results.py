@@ -67,6 +67,27 @@ def test_the_expected_table_counts_the_seeds_where_a_gain_holds():
     assert "over seeds 0-4" in text
 
 
+def test_the_solutions_blocks_quote_their_columns():
+    table = _table()
+    spec = table["augment"] == "specaugment"
+    table.loc[spec, "train_seconds"] = 90.0
+    seed = table.loc[spec, "seed"]  # ahead of the default runs (0.80 + seed / 60) by 1, 3, 5, 7, 9 points
+    table.loc[spec, "test_accuracy"] = 0.80 + seed / 60 + (2 * seed + 1) / 100
+    default = (table["augment"] == "none") & (table["split"] == "song")
+    table.loc[default & (table["seed"] == 0), "accepted_accuracy"] = 0.8
+    names = ["train-time", "knn", "review", "seeds-needed"]
+    text = docs.rewrite("".join(f"<!-- results:{n} --><!-- /results:{n} -->\n" for n in names), table, SOURCE)
+    assert "took 30 s (30 s to 30 s) a run without augmentation and 90 s (90 s to 90 s) with SpecAugment" \
+        in text
+    assert "10 min of training for the 10 runs" in text
+    assert "0.90 (0.90 to 0.90) over all clips and 0.70 (0.70 to 0.70) over the test clips" in text
+    assert "lower on the test clips on 5 of 5 seeds" in text
+    assert "threshold chosen on the validation clips was 0.60 (0.60 to 0.60)" in text
+    assert "right 88.0% (80.0% to 90.0%) of the time: 90% or more on 4 of 5 seeds" in text
+    assert "s = 3.2 points" in text and "≈ 41 seeds" in text
+    assert text.count("commit abc1234") == len(names)
+
+
 def test_table_and_provenance_are_written_together(tmp_path):
     path = write_table(_table().to_dict("records"), "make results", tmp_path / "runs.csv")
     assert pd.read_csv(path)["seed"].tolist()[:5] == [0, 1, 2, 3, 4]

@@ -165,12 +165,16 @@ def render(name: str, table: pd.DataFrame, source: dict) -> str:
 
 
 def rewrite(text: str, table: pd.DataFrame, source: dict) -> str:
-    """``text`` with every results block written anew."""
+    """``text`` with every results block written anew; a block inside a list item is indented as
+    the item's text, so the list goes on after it."""
     def fill(match: re.Match) -> str:
         name = match.group(1)
         if name not in BLOCKS:
             raise ValueError(f"unknown results block {name!r}; known: {sorted(BLOCKS)}")
-        return f"<!-- results:{name} -->\n{render(name, table, source)}\n<!-- /results:{name} -->"
+        line = text[text.rfind("\n", 0, match.start()) + 1:match.start()]
+        indent = " " * len(re.match(r"\s*(?:\d+\.\s+|[-*]\s+)?", line).group(0))
+        body = "\n".join(indent + row if row else row for row in render(name, table, source).split("\n"))
+        return f"<!-- results:{name} -->\n{body}\n{indent}<!-- /results:{name} -->"
 
     return re.sub(r"<!-- results:([\w-]+) -->.*?<!-- /results:\1 -->", fill, text, flags=re.S)
 

@@ -59,6 +59,14 @@ def test_blocks_are_written_from_the_table_with_their_source():
         docs.rewrite("<!-- results:nope --><!-- /results:nope -->", _table(), SOURCE)
 
 
+def test_a_block_inside_a_list_item_is_indented_so_the_list_goes_on():
+    text = "1. One.\n2. Two: <!-- results:best-epoch --><!-- /results:best-epoch -->\n3. Three.\n"
+    out = docs.rewrite(text, _table(), SOURCE)
+    block = out[out.index("-->\n") + 4:out.index("3. Three")]
+    assert block.splitlines() and all(row.startswith("   ") for row in block.splitlines()), block
+    assert docs.rewrite(out, _table(), SOURCE) == out
+
+
 def test_the_expected_table_counts_the_seeds_where_a_gain_holds():
     table = _table()
     table.loc[(table["augment"] == "specaugment") & (table["seed"] == 0), "test_accuracy"] = 0.7

@@ -26,7 +26,7 @@ import pandas as pd
 from helpers.config import GTZAN_GENRES
 from helpers.synth.compose import compose
 from helpers.synth.dataset import SYNTH_RATE, synth_clip
-from helpers.synth.faults import plan_faults
+from helpers.synth.faults import EXCERPT_HOP, plan_faults
 from helpers.synth.render import soundfont_path, to_midi
 
 #: Issue 25's target: the default set (40 clips per genre) in at most this many seconds on 2 cores.
@@ -65,7 +65,7 @@ def default_set_seconds(per_clip: float, cores: int, clips_per_genre: int = 40) 
     """Projected seconds to render the default set (a repeated song rendered once) on ``cores``."""
     faults = plan_faults(len(GTZAN_GENRES), clips_per_genre, seed=0)
     rendered = len(GTZAN_GENRES) * clips_per_genre - len(faults.later_excerpts()) - 1  # less the corrupt file
-    longer = sum((len(song) - 1) / 2 for _, song in faults.repeats)  # a song runs on past its first clip
+    longer = sum((len(song) - 1) * EXCERPT_HOP for _, song in faults.repeats)  # a song outlasts one clip
     return per_clip * (rendered + longer) / cores
 
 

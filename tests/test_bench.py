@@ -26,6 +26,6 @@ def test_notebook_times_are_held_against_their_targets():
 
 def test_the_set_projection_counts_each_rendering_once_at_its_length():
     synth = _bench("synth_render")
-    # 400 files less 60 later excerpts and the corrupt one; 20 songs each run 1.5 clips longer
-    assert synth.default_set_seconds(1.0, cores=1) == 339 + 20 * 1.5
+    # 400 files less 120 later excerpts and the corrupt one; 40 songs each run 0.75 clips longer
+    assert synth.default_set_seconds(1.0, cores=1) == 279 + 40 * 0.75
     assert synth.default_set_seconds(2.0, cores=2) == synth.default_set_seconds(1.0, cores=1)

@@ -34,7 +34,7 @@ from helpers.data import MANIFEST_NAME  # settings, faults and songs of the set;
 from helpers.progress import progress_bar
 from helpers.synth.additive import render_additive
 from helpers.synth.compose import Score, compose
-from helpers.synth.faults import Faults, corrupt_bytes, plan_faults
+from helpers.synth.faults import EXCERPT_HOP, Faults, corrupt_bytes, plan_faults
 from helpers.synth.render import gm_problem, render_gm
 
 #: Sample rate of the generated files (the pipeline's rate, so no resampling is needed).
@@ -250,7 +250,7 @@ def _write_clip(folder: Path, g: int, i: int, seconds: float, seed: int, rendere
     """Write clip ``i`` of genre index ``g`` (16-bit WAV), with the fault the plan gives it.
 
     A repeated song is rendered once, long enough for all its excerpts, and written as this
-    clip (its start) and its later excerpts, each ``seconds / 2`` after the one before; a
+    clip (its start) and its later excerpts, each ``EXCERPT_HOP * seconds`` after the one before; a
     corrupt clip is written as undecodable bytes; a mislabelled clip plays the genre the plan names.
     """
     rng = np.random.default_rng([seed, g, i])
@@ -259,7 +259,7 @@ def _write_clip(folder: Path, g: int, i: int, seconds: float, seed: int, rendere
         return
     excerpts = next((clips for h, clips in faults.repeats if (h, clips[0]) == (g, i)), (i,))
     played = GTZAN_GENRES[faults.mislabelled.get((g, i), g)]
-    audio = synth_clip(played, rng, seconds * (1 + (len(excerpts) - 1) / 2), SYNTH_RATE, renderer)
-    n, hop = round(seconds * SYNTH_RATE), round(seconds / 2 * SYNTH_RATE)
+    audio = synth_clip(played, rng, seconds * (1 + (len(excerpts) - 1) * EXCERPT_HOP), SYNTH_RATE, renderer)
+    n, hop = round(seconds * SYNTH_RATE), round(EXCERPT_HOP * seconds * SYNTH_RATE)
     for k, clip in enumerate(excerpts):
         sf.write(folder / _clip_name(g, clip), audio[k * hop:k * hop + n], SYNTH_RATE, subtype="PCM_16")

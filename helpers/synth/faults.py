@@ -5,10 +5,10 @@ shared copy) and mislabelled clips (Sturm 2013); they are why its random-split a
 inflated. The default set has the same three, scaled to its size, so the notebooks can measure
 what they do:
 
-* **repeated excerpts**: ``clips_per_genre // 20`` songs per genre are each rendered once and
-  cut into four clips, each starting half a clip after the one before (neighbours share half
-  their audio), so a fifth of the set's clips come from such songs, as many GTZAN clips share a
-  recording or an artist; the manifest's ``songs`` names the song of each, so the song split
+* **repeated excerpts**: ``clips_per_genre // 10`` songs per genre are each rendered once and
+  cut into four clips, each starting a quarter of a clip after the one before (neighbours share
+  three quarters of their audio), so 40% of the set's clips come from such songs, as many GTZAN
+  clips share a recording or an artist; the manifest's ``songs`` names the song of each, so the song split
   keeps them together and a random clip split does not;
 * **one corrupt file**: bytes that start like a WAV file and end in noise, under a clip's name;
   :func:`helpers.data.discover` reports and skips it;
@@ -25,9 +25,11 @@ import dataclasses
 import numpy as np
 
 #: Per genre, one song cut into ``EXCERPTS_PER_SONG`` clips per this many clips.
-CLIPS_PER_SONG = 20
-#: Clips cut from each repeated song; each starts half a clip after the one before.
+CLIPS_PER_SONG = 10
+#: Clips cut from each repeated song.
 EXCERPTS_PER_SONG = 4
+#: Each excerpt of a repeated song starts this fraction of a clip after the one before.
+EXCERPT_HOP = 0.25
 #: One mislabelled clip per this many clips per genre (spread over the genres).
 CLIPS_PER_MISLABEL = 10
 #: Sets with at least this many clips per genre carry the faults; smaller sets have none.
@@ -55,7 +57,7 @@ def plan_faults(n_genres: int, clips_per_genre: int, seed: int) -> Faults:
 
     >>> f = plan_faults(10, 40, seed=0)
     >>> len(f.repeats), len(f.repeats[0][1]), f.corrupt is not None, len(f.mislabelled)
-    (20, 4, True, 4)
+    (40, 4, True, 4)
     >>> plan_faults(10, 2, seed=0)
     Faults(repeats=(), corrupt=None, mislabelled={})
     """

@@ -11,13 +11,13 @@ from helpers.config import GTZAN_GENRES
 from helpers.data import MANIFEST_NAME, discover
 from helpers.split import split_songs
 from helpers.synth import make_dataset
-from helpers.synth.faults import EXCERPTS_PER_SONG, plan_faults
+from helpers.synth.faults import EXCERPT_HOP, EXCERPTS_PER_SONG, plan_faults
 
 
 @pytest.mark.parametrize("clips_per_genre", [10, 20, 40, 100])
 def test_faults_scale_with_the_set_and_never_share_a_clip(clips_per_genre):
     faults = plan_faults(10, clips_per_genre, seed=3)
-    assert len(faults.repeats) == 10 * (clips_per_genre // 20)
+    assert len(faults.repeats) == 10 * (clips_per_genre // 10)
     assert all(len(song) == EXCERPTS_PER_SONG and list(song) == sorted(song) for _, song in faults.repeats)
     assert len(faults.mislabelled) == clips_per_genre // 10 and faults.corrupt is not None
     clips = [(g, i) for g, song in faults.repeats for i in song] + [faults.corrupt, *faults.mislabelled]
@@ -42,7 +42,7 @@ def faulty_set(tmp_path_factory):
 def test_the_set_holds_each_fault_and_its_manifest_names_them(faulty_set):
     manifest = json.loads((faulty_set / MANIFEST_NAME).read_text())
     faults = manifest["faults"]
-    assert len(faults["repeated_excerpts"]) == 10 and len(faults["corrupt"]) == 1
+    assert len(faults["repeated_excerpts"]) == 20 and len(faults["corrupt"]) == 1
     assert len(faults["mislabelled"]) == 2
     assert set(faults["mislabelled"].values()) <= set(GTZAN_GENRES)
     clips, bad = discover(faulty_set)
@@ -55,8 +55,8 @@ def test_the_set_holds_each_fault_and_its_manifest_names_them(faulty_set):
         for first, second in itertools.pairwise(excerpts):
             a, sr = sf.read(faulty_set / first)
             b, _ = sf.read(faulty_set / second)
-            half = len(a) // 2
-            np.testing.assert_array_equal(a[half:], b[: len(a) - half])  # one recording, neighbours
+            hop = round(EXCERPT_HOP * len(a))
+            np.testing.assert_array_equal(a[hop:], b[: len(a) - hop])  # one recording, neighbours
             assert not np.array_equal(a, b)
         assert {songs[clip] for clip in excerpts} == {manifest["songs"][excerpts[0]]}
 

@@ -192,8 +192,12 @@ def band_importance(predict: Predict, X: np.ndarray, labels: np.ndarray, genres:
     """
     edges = band_edges(X.shape[2], groups)
     W, owner = windows(X, window_frames, audio_frames)
-    per_clip = np.stack([occlusion_drops(predict, W[owner == i], genres.index(labels[i]), fill,
-                                         band_regions(edges)).mean(axis=0) for i in range(len(X))])
+    target = np.array([genres.index(label) for label in labels])[owner]  # each window's true genre
+    drops = np.empty((len(W), len(edges) - 1))
+    for genre in np.unique(target):  # one call per genre: the windows of all its clips at once
+        drops[target == genre] = occlusion_drops(predict, W[target == genre], int(genre), fill,
+                                                 band_regions(edges))
+    per_clip = pd.DataFrame(drops).groupby(owner).mean().to_numpy()  # each clip: mean over its windows
     table = pd.DataFrame(per_clip, columns=band_labels(edges, fs)).assign(genre=labels)
     means = table.groupby("genre").mean()
     return means.assign(clips=table.groupby("genre").size())

@@ -92,6 +92,21 @@ def test_band_importance_averages_per_true_genre():
     assert "**a** (2 test clips): most on 0-" in occlusion.describe_band_importance(table)
 
 
+def test_band_importance_is_each_clips_mean_drop_whatever_the_order_and_length_of_clips():
+    X = np.random.default_rng(0).normal(size=(5, FRAMES, BANDS)).astype(np.float32)
+    labels, audio = np.array(["b", "a", "b", "a", "a"]), np.array([FRAMES, WINDOW, FRAMES, FRAMES, WINDOW])
+    fs = load_settings(n_mels=BANDS).features
+    table = occlusion.band_importance(_listens_to_low_bands, X, labels, ["a", "b"], WINDOW, np.zeros(BANDS),
+                                      fs, groups=4, audio_frames=audio)
+    regions = occlusion.band_regions(occlusion.band_edges(BANDS, 4))
+    per_clip = [occlusion.occlusion_drops(_listens_to_low_bands, X[i, :audio[i]].reshape(-1, WINDOW, BANDS),
+                                          ["a", "b"].index(labels[i]), np.zeros(BANDS), regions).mean(axis=0)
+                for i in range(len(X))]  # clip by clip, as the lesson's loop would
+    for genre in ("a", "b"):
+        expected = np.mean([d for d, label in zip(per_clip, labels, strict=True) if label == genre], axis=0)
+        np.testing.assert_allclose(table.drop(columns="clips").loc[genre].to_numpy(), expected, rtol=1e-6)
+
+
 @pytest.mark.parametrize("labels, expected", [
     (["a", "a", "b"], {"right": 2}),  # all right: the median of the true genre's 0.9, 0.7, 0.8
     (["a", "a", "a"], {"right": 1, "wrong": 2}),

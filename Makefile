@@ -89,7 +89,8 @@ bench: $(INSTALLED)
 links: $(INSTALLED)
 	$(PY) scripts/links.py
 
-## store-outputs: keep figures and nbval-checked outputs of the last `make run` in notebooks/
+## store-outputs: keep figures and nbval-checked outputs of the last `make run` in notebooks/, and the
+## README's two figures in docs/images/
 store-outputs: $(RUN_INSTALLED)
 	$(PY) scripts/store_outputs.py data/outputs/$(basename $(notdir $(PARAMS)))
 

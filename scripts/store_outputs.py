@@ -12,17 +12,25 @@ dropped, as is papermill's metadata; a cell with stored outputs is numbered by i
 position (nbval needs a number there), every other cell has none. The source of every
 cell comes from the stored notebook, never from the executed copy (papermill
 injects a parameters cell there).
+
+The README's two figures (:data:`README_FIGURES`) are written from the same run, so they always
+show what the default run draws.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import sys
 from pathlib import Path
 
 import nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+#: The README's figures: image file -> (notebook, id of the cell whose first figure it is).
+README_FIGURES = {"docs/images/spectrograms.png": ("02_spectrograms.ipynb", "02-draw"),
+                  "docs/images/tsne.png": ("04_tsne_embeddings.ipynb", "04-07")}
 #: The cell tag that makes nbval compare a cell's output with the stored one.
 CHECK_TAG = "nbval-check-output"
 #: The cell tag of the default run's numbers that the committed results table must cover.
@@ -66,6 +74,13 @@ def store(executed: Path, stored: Path) -> int:
     return filled
 
 
+def write_figure(executed: Path, cell_id: str, image: Path) -> None:
+    """Save the first PNG figure of cell ``cell_id`` of the executed notebook as ``image``."""
+    cell = next(c for c in nbformat.read(executed, as_version=4).cells if c.get("id") == cell_id)
+    png = next(o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {}))
+    image.write_bytes(base64.b64decode(png))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("executed", type=Path, help="folder of executed notebooks")
@@ -77,6 +92,9 @@ def main() -> int:
         return 1
     for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
         print(f"{nb.name}: outputs stored in {store(args.executed / nb.name, nb)} cell(s)")
+    for image, (notebook, cell_id) in README_FIGURES.items():
+        write_figure(args.executed / notebook, cell_id, REPO / image)
+        print(f"{image}: the figure of {notebook}, cell {cell_id}")
     return 0
 
 

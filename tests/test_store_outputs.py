@@ -64,3 +64,18 @@ def test_store_keeps_figures_and_checked_text_and_drops_the_rest(tmp_path):
     assert result.cells[3].outputs[0].text == "accuracy: 70%\n  a\nx 1\n"  # no bar, no HTML
     assert [c.execution_count for c in result.cells] == [1, 2, None, 4]
     assert all("papermill" not in c.metadata for c in result.cells)
+
+
+def test_the_readme_figures_come_from_cells_that_draw_them(tmp_path):
+    png = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
+    executed = nbformat.v4.new_notebook()
+    executed.cells = [nbformat.v4.new_code_cell("x", id="a"), nbformat.v4.new_code_cell("fig", id="b")]
+    executed.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="log"), png]
+    nbformat.write(executed, tmp_path / "e.ipynb")
+    store_outputs.write_figure(tmp_path / "e.ipynb", "b", tmp_path / "figure.png")
+    assert (tmp_path / "figure.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
+    for image, (notebook, cell_id) in store_outputs.README_FIGURES.items():
+        assert image in (REPO_ROOT / "README.md").read_text(), image
+        cell = next(c for c in nbformat.read(REPO_ROOT / "notebooks" / notebook, as_version=4).cells
+                    if c.get("id") == cell_id)
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), f"{notebook} {cell_id}"

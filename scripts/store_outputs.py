@@ -29,7 +29,7 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 #: The README's figures: image file -> (notebook, id of the cell whose first figure it is).
-README_FIGURES = {"docs/images/spectrograms.png": ("02_spectrograms.ipynb", "02-draw"),
+README_FIGURES = {"docs/images/spectrograms.png": ("02_spectrograms.ipynb", "02-03"),
                   "docs/images/tsne.png": ("04_tsne_embeddings.ipynb", "04-07")}
 #: The cell tag that makes nbval compare a cell's output with the stored one.
 CHECK_TAG = "nbval-check-output"

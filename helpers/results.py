@@ -173,8 +173,9 @@ def describe_leak(leak: pd.DataFrame | None) -> str:
             f"points** (from {gap.min():+.1f} to {gap.max():+.1f}), higher on {int((gap > 0).sum())} of "
             f"{seeds} seeds.\n\nIn a random split, excerpts of one song sit in training and in test, so the "
             "model is tested partly on audio it has learned from; the song split keeps each song in one "
-            "part, as new music would be. One seed's accuracy moves by several points with the split alone, "
-            "so only a gap that holds over the seeds says the random split flatters the model.")
+            "part, as new music would be. Each seed makes another dataset, so either column moves a lot from "
+            "seed to seed; both runs of one seed share their data, so the gap within each seed is what to "
+            "read, and a gap that holds on every seed says the random split flatters the model.")
 
 
 def _cpuinfo() -> list[str]:

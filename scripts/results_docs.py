@@ -19,14 +19,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from helpers.config import REPO_ROOT
+from helpers.config import REPO_ROOT, load_settings
 from helpers.results import RUNS_TABLE, provenance_path
 
 #: The ``review_target`` of the default settings, at which the table's review columns were measured.
 REVIEW_TARGET = 0.9
 
+#: The seed of the default parameters (params/default.yaml), whose run the notebooks store.
+DEFAULT_SEED = load_settings().seed
 #: The files whose blocks this script writes.
 DOCS = [REPO_ROOT / "docs" / "teachers-guide.md", REPO_ROOT / "README.md",
         *sorted((REPO_ROOT / "solutions").glob("*.md"))]
@@ -48,6 +51,16 @@ def spread(values: pd.Series, kind: str = "%") -> str:
     return f"{fmt(values.mean())} ({fmt(values.min())} to {fmt(values.max())})"
 
 
+def margin(rows: pd.DataFrame) -> pd.Series:
+    """Each run's 95% margin on its test accuracy, as notebook 03 prints it: 1.96 * sqrt(p (1 - p) / n).
+
+    >>> margin(pd.DataFrame({"test_accuracy": [0.8], "test_clips": [64]})).round(3).tolist()
+    [0.098]
+    """
+    p = rows["test_accuracy"]
+    return 1.96 * np.sqrt(p * (1 - p) / rows["test_clips"])
+
+
 def expected_table(table: pd.DataFrame) -> str:
     """The teacher's guide's table of expected results."""
     d, aug, rnd = runs("default", table), runs("specaugment", table), runs("random", table)
@@ -59,7 +72,11 @@ def expected_table(table: pd.DataFrame) -> str:
         f"| baseline test accuracy (logistic regression on band statistics) | "
         f"{spread(d['baseline_accuracy'])} |",
         f"| compact model ahead of the baseline by (points) | {spread(gap, 'points')}; ahead on "
-        f"{int((gap > 0).sum())} of {len(gap)} seeds |",
+        f"{int((gap > 0).sum())} of {len(gap)} seeds; the baseline inside the model's 95% margin on "
+        f"{int((gap < margin(d)).sum())} of {len(gap)} |",
+        f"| test accuracy of the default seed {DEFAULT_SEED} (what a student's first run gets) | "
+        f"{100 * d.loc[DEFAULT_SEED, 'test_accuracy']:.1f}%, rank "
+        f"{int(d['test_accuracy'].rank(ascending=False, method='min')[DEFAULT_SEED])} of {len(d)} |",
         f"| best epoch (lowest validation loss) | {spread(d['best_epoch'], 'int')} |",
         f"| training time to early stopping | {spread(d['train_seconds'], 's')} |",
         f"| 5-NN accuracy of the learned embedding, all clips | {spread(d['knn_all'], 'score')} |",
@@ -82,7 +99,8 @@ def accuracy_sentence(table: pd.DataFrame) -> str:
     return (f"Over seeds {_seeds(d)} (each seed makes its own synthetic set, split and initialization), "
             f"the compact model's test accuracy was {spread(d['test_accuracy'])} and the baseline's "
             f"{spread(d['baseline_accuracy'])}: the model ahead by {spread(gap, 'points')} points "
-            f"(one test clip is {100 / d['test_clips'].iloc[0]:.1f} points).")
+            f"(one test clip is {100 / d['test_clips'].max():.1f} to {100 / d['test_clips'].min():.1f} "
+            f"points: {d['test_clips'].min()} to {d['test_clips'].max()} test clips).")
 
 
 def leak_sentence(table: pd.DataFrame) -> str:

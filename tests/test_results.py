@@ -52,7 +52,7 @@ def test_blocks_are_written_from_the_table_with_their_source():
     out = docs.rewrite(text, _table(), SOURCE)
     assert out.startswith("before\n<!-- results:accuracy -->\n") and "stale" not in out
     assert "test accuracy was 83.3% (80.0% to 86.7%)" in out  # mean, lowest, highest of seeds 0-4
-    assert "one test clip is 1.7 points" in out and "commit abc1234" in out
+    assert "one test clip is 1.7 to 1.7 points: 60 to 60 test clips" in out and "commit abc1234" in out
     assert "random clip split scored 93.3% (90.0% to 96.7%)" in out and "+10.0 (+10.0 to +10.0) points" in out
     assert docs.rewrite(out, _table(), SOURCE) == out, "rewriting is idempotent"
     with pytest.raises(ValueError, match="unknown results block 'nope'"):
@@ -72,6 +72,9 @@ def test_the_expected_table_counts_the_seeds_where_a_gain_holds():
     table.loc[(table["augment"] == "specaugment") & (table["seed"] == 0), "test_accuracy"] = 0.7
     text = docs.expected_table(table)
     assert "| SpecAugment minus none (points, notebook 07) |" in text and "ahead on 4 of 5 seeds" in text
+    assert "the baseline inside the model's 95% margin on 1 of 5" in text  # seed 0: 0.8 - 0.101 < 0.7
+    assert "| test accuracy of the default seed 0 (what a student's first run gets) | 80.0%, rank 5 of 5 |" \
+        in text
     assert "over seeds 0-4" in text
 
 

@@ -79,7 +79,8 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
     """The runs of the seeds that have every value of :data:`COMPARED` (:data:`RUN_COLUMNS`)."""
     table = table[table[SETTING].isin(COMPARED)]
     complete = table.groupby("seed")[SETTING].nunique() == len(COMPARED)
-    return table[table["seed"].isin(complete[complete].index)][RUN_COLUMNS].reset_index(drop=True)
+    columns = RUN_COLUMNS + ["test_clips"] * ("test_clips" in table)  # the committed table has them
+    return table[table["seed"].isin(complete[complete].index)][columns].reset_index(drop=True)
 
 
 def train_runs(cfg: Settings, X: np.ndarray, labels: np.ndarray, genres: list[str], split: pd.Series,
@@ -180,19 +181,21 @@ def accuracy_margin(accuracy: float | np.ndarray, n: int) -> float | np.ndarray:
 def describe_baseline(runs: pd.DataFrame, n_test: int) -> str:
     """Markdown: the runs whose baseline lies inside the network's 95% margin, or ``""`` if none does.
 
-    ``runs`` needs ``baseline_accuracy`` (:data:`RUN_COLUMNS`); ``n_test`` is the test clips per run.
+    ``runs`` needs ``baseline_accuracy`` (:data:`RUN_COLUMNS`); ``n_test`` is the test clips per run,
+    unless ``runs`` has a ``test_clips`` column (runs of several seeds of the synthetic set differ).
     """
-    margin = accuracy_margin(runs["test_accuracy"], n_test)
+    n = runs["test_clips"].fillna(n_test) if "test_clips" in runs else pd.Series(n_test, index=runs.index)
+    margin = accuracy_margin(runs["test_accuracy"], n)
     inside = runs["baseline_accuracy"] >= runs["test_accuracy"] - margin
     if not inside.any():
         return ""
     listed = "; ".join(f"seed {r['seed']}, {SETTING} {r[SETTING]}: network {r['test_accuracy']:.1%} ± "
-                       f"{margin[i]:.1%}, baseline {r['baseline_accuracy']:.1%}"
+                       f"{margin[i]:.1%} on {n[i]:.0f} test clips, baseline {r['baseline_accuracy']:.1%}"
                        + (" (ahead)" if r["baseline_accuracy"] > r["test_accuracy"] else "")
                        for i, r in runs[inside].iterrows())
     return (f"**Surprise:** in {int(inside.sum())} of {len(runs)} runs the baseline (a logistic regression "
-            f"on each mel band's mean and spread) lies inside the network's 95% margin on {n_test} test "
-            f"clips ({listed}). There the network has not clearly beaten a far simpler model.")
+            f"on each mel band's mean and spread) lies inside the network's 95% margin ({listed}). There "
+            "the network has not clearly beaten a far simpler model.")
 
 
 def describe_comparison(runs: pd.DataFrame, n_test: int) -> str:

@@ -82,13 +82,18 @@ def test_a_baseline_inside_the_networks_margin_is_named():
     assert compare.accuracy_margin(0.7, 60) == pytest.approx(1.96 * np.sqrt(0.7 * 0.3 / 60))
     text = compare.describe_baseline(runs, 60)  # margins 11.6, 10.1, 11.0 and 7.6 points
     assert text.startswith("**Surprise:** in 2 of 4 runs the baseline")
-    assert "seed 0, augment none: network 70.0% ± 11.6%, baseline 65.0%" in text
-    assert "seed 0, augment specaugment: network 75.0% ± 11.0%, baseline 65.0%" in text
+    assert "seed 0, augment none: network 70.0% ± 11.6% on 60 test clips, baseline 65.0%" in text
+    assert "seed 0, augment specaugment: network 75.0% ± 11.0% on 60 test clips, baseline 65.0%" in text
     assert "seed 1" not in text
     assert compare.describe_baseline(runs, 600) == ""
     behind = _runs([0.60], [0.70], baseline=0.65)
-    assert "seed 0, augment none: network 60.0% ± 12.4%, baseline 65.0% (ahead)" in compare.describe_baseline(
-        behind, 60)
+    assert "seed 0, augment none: network 60.0% ± 12.4% on 60 test clips, baseline 65.0% (ahead)" in \
+        compare.describe_baseline(behind, 60)
+    own_sizes = runs.assign(test_clips=[60, 60, 600, 600])  # as the committed table gives them, per seed
+    assert "seed 1, augment none: network 80.0% ± 3.2% on 600 test clips" not in compare.describe_baseline(
+        own_sizes, 60)
+    assert "seed 0, augment none: network 70.0% ± 11.6% on 60 test clips" in compare.describe_baseline(
+        own_sizes, 600), "each run's own number of test clips, not the one given"
     assert compare.describe_comparison(runs, 60).endswith("has not clearly beaten a far simpler model.")
     assert "Surprise" not in compare.describe_comparison(runs, 600)
 

@@ -82,5 +82,6 @@ def main() -> None:
         print(f"default set on {cores} cores at the time of '{step}': {projected:.0f} s "
               f"(target at most {TARGET_SECONDS:.0f} s: {verdict})")
 
+
 if __name__ == "__main__":
     main()

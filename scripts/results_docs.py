@@ -19,9 +19,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from helpers.compare import accuracy_margin
 from helpers.config import REPO_ROOT, load_settings
 from helpers.results import RUNS_TABLE, provenance_path
 
@@ -51,16 +51,6 @@ def spread(values: pd.Series, kind: str = "%") -> str:
     return f"{fmt(values.mean())} ({fmt(values.min())} to {fmt(values.max())})"
 
 
-def margin(rows: pd.DataFrame) -> pd.Series:
-    """Each run's 95% margin on its test accuracy, as notebook 03 prints it: 1.96 * sqrt(p (1 - p) / n).
-
-    >>> margin(pd.DataFrame({"test_accuracy": [0.8], "test_clips": [64]})).round(3).tolist()
-    [0.098]
-    """
-    p = rows["test_accuracy"]
-    return 1.96 * np.sqrt(p * (1 - p) / rows["test_clips"])
-
-
 def expected_table(table: pd.DataFrame) -> str:
     """The teacher's guide's table of expected results."""
     d, aug, rnd = runs("default", table), runs("specaugment", table), runs("random", table)
@@ -73,7 +63,7 @@ def expected_table(table: pd.DataFrame) -> str:
         f"{spread(d['baseline_accuracy'])} |",
         f"| compact model ahead of the baseline by (points) | {spread(gap, 'points')}; ahead on "
         f"{int((gap > 0).sum())} of {len(gap)} seeds; the baseline inside the model's 95% margin on "
-        f"{int((gap < margin(d)).sum())} of {len(gap)} |",
+        f"{int((gap < accuracy_margin(d['test_accuracy'], d['test_clips'])).sum())} of {len(gap)} |",
         f"| test accuracy of the default seed {DEFAULT_SEED} (what a student's first run gets) | "
         f"{100 * d.loc[DEFAULT_SEED, 'test_accuracy']:.1f}%, rank "
         f"{int(d['test_accuracy'].rank(ascending=False, method='min')[DEFAULT_SEED])} of {len(d)} |",

@@ -78,12 +78,24 @@ browser-deps:
 gtzan: $(RUN_INSTALLED)
 	$(PY) -m helpers.gtzan
 
-## bench: measure extraction, memory, training and notebook times, the ways to run musicnn on
-## a CPU against the bound its arithmetic sets (about 15 min on 2 cores)
-bench: $(INSTALLED)
+## bench: measure extraction, memory and training against their baselines, the ways to run musicnn
+## on a CPU against the bound its arithmetic sets, and where generating the set spends its time
+## (about 15 min on 2 cores); then bench-scale and bench-fresh
+bench: bench-parts bench-scale bench-fresh
+bench-parts: $(INSTALLED)
 	$(PY) bench/bench.py
 	$(PY) bench/musicnn_options.py
 	$(PY) bench/synth_render.py
+
+## bench-scale: every notebook cold at 400 and 1,000 clips (GTZAN's size): time and peak memory
+## (about 30 min on 2 cores)
+bench-scale: $(INSTALLED)
+	$(PY) bench/scale.py
+
+## bench-fresh: the README's two commands in a fresh clone of the last commit, timed against the
+## speed targets (about 70 min on 2 cores)
+bench-fresh: $(INSTALLED)
+	$(PY) bench/fresh_clone.py
 
 ## links: Binder/Colab badges in README.md and each notebook's Colab cell, from pyproject.toml's URL
 links: $(INSTALLED)

@@ -1,6 +1,6 @@
 """Benchmark: the speed claims of the tutorial, measured in one run on one machine.
 
-    python bench/bench.py [--clips 1000] [--skip-notebooks]      (or: make bench)
+    python bench/bench.py [--clips 1000]      (part of make bench)
 
 Prints a table and saves it as ``<work dir>/outputs/bench.csv`` and ``bench.md``:
 
@@ -9,8 +9,10 @@ Prints a table and saves it as ``<work dir>/outputs/bench.csv`` and ``bench.md``
 * peak memory (all processes) while extracting ``--clips`` clips cold;
 * training: seconds per epoch and test accuracy of the seed model (a few epochs,
   extrapolated to its 200) vs the compact default (trained to early stopping), on the
-  same split of the default dataset;
-* wall time of each notebook under ``make run`` (default params).
+  same split of the default dataset.
+
+The notebooks' times are measured cold, at 400 and 1,000 clips, by ``bench/scale.py``, and from a
+fresh clone against the speed targets by ``bench/fresh_clone.py``.
 
 Every speed figure is also given as a ratio against its baseline from the same run.
 """
@@ -36,7 +38,6 @@ from joblib import Parallel, delayed
 from helpers.config import GTZAN_GENRES, load_settings, work_dir
 from helpers.data import discover, genre_list
 from helpers.features import dataset_features, extract_features, seed_features
-from helpers.notebook.runner import run_all
 from helpers.pipeline import train_and_test
 from helpers.split import make_split
 
@@ -147,44 +148,6 @@ def bench_training(seed_epochs: int, rows: list) -> None:
     ]
 
 
-def bench_notebooks(rows: list) -> None:
-    """Wall time of each notebook under the default params (as make run)."""
-    start = time.perf_counter()
-    timings = run_all("params/default.yaml", work_dir() / "outputs" / "bench-default")
-    total = time.perf_counter() - start
-    rows += [("notebooks", name, sec, "s", None) for name, sec in timings.itertuples(index=False)]
-    rows.append(("notebooks", "all notebooks (make run)", total, "s", None))
-
-
-#: Wall-time targets of the speed issue on a 2-core machine: measure (as in the table) -> seconds.
-NOTEBOOK_TARGETS = {"06_transfer_learning.ipynb": 40.0, "all notebooks (make run)": 150.0}
-
-
-def against_targets(table: pd.DataFrame) -> list[str]:
-    """One line per :data:`NOTEBOOK_TARGETS` entry measured in ``table``: met, or missed by how much.
-
-    >>> t = pd.DataFrame({"measure": ["06_transfer_learning.ipynb"], "value": [52.0]})
-    >>> against_targets(t)
-    ['06_transfer_learning.ipynb: 52 s, target at most 40 s: missed by 12 s']
-    """
-    lines = []
-    for measure, target in NOTEBOOK_TARGETS.items():
-        for value in table.loc[table["measure"] == measure, "value"]:
-            verdict = "met" if value <= target else f"missed by {value - target:.0f} s"
-            lines.append(f"{measure}: {value:.0f} s, target at most {target:.0f} s: {verdict}")
-    return lines
-
-
-def _markdown(table: pd.DataFrame) -> str:
-    """The table as a Markdown table (numbers to 3 significant digits)."""
-    def cell(v: object) -> str:
-        return "" if v is None or (isinstance(v, float) and np.isnan(v)) else (
-            f"{v:.3g}" if isinstance(v, float) else str(v))
-    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=1000, help="clips for the memory measurement")
@@ -192,23 +155,19 @@ def main() -> None:
                         help="clips timed with the original loop and the project")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed-epochs", type=int, default=2)
-    parser.add_argument("--skip-notebooks", action="store_true")
     args = parser.parse_args()
     rows: list = []
     bench_features(args.clips, args.baseline_clips, args.n_jobs, rows)
     bench_training(args.seed_epochs, rows)
-    if not args.skip_notebooks:
-        bench_notebooks(rows)
     table = pd.DataFrame(rows, columns=["what", "measure", "value", "unit", "ratio_vs_baseline"])
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
     header = f"Benchmark {date.today()} on {machine}"
     out = work_dir() / "outputs"
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "bench.csv", index=False)
-    targets = "".join(f"\n- {line}" for line in against_targets(table))
-    (out / "bench.md").write_text(f"{header}\n\n{_markdown(table)}\n{targets}\n")
+    (out / "bench.md").write_text(f"{header}\n\n{table.to_markdown(index=False, floatfmt='.3g')}\n")
     with pd.option_context("display.width", 160, "display.max_colwidth", 80):
-        print(f"\n{header}\n{table.to_string(index=False, float_format=lambda v: f'{v:.3g}')}{targets}")
+        print(f"\n{header}\n{table.to_string(index=False, float_format=lambda v: f'{v:.3g}')}")
     print(f"saved {out / 'bench.csv'} and bench.md")
 
 

@@ -159,7 +159,7 @@ def make_dataset(
     bit-identical whatever ``n_jobs`` is. From 10 clips per genre on, the set carries GTZAN's
     faults in miniature (:mod:`helpers.synth.faults`: repeated excerpts of one song, a corrupt
     file, mislabelled clips), recorded in the manifest. The folder appears only when complete
-    (it is built as ``<out_dir>.partial`` and renamed) and holds a hidden
+    (it is built as ``<out_dir>.partial-<process id>`` and renamed) and holds a hidden
     ``.manifest.json`` of its settings and renderer (dataset discovery skips it);
     calling again with the same settings returns at once.
 
@@ -213,7 +213,7 @@ def make_dataset(
             "Delete that folder or choose another one; it is never overwritten."
         )
 
-    with staged_folder(out_dir) as partial:
+    with staged_folder(out_dir, replace=False) as partial:  # a run beside this one may have made it
         for genre in GTZAN_GENRES:
             (partial / genre).mkdir()
         jobs = [(partial, g, i, seconds, seed, renderer, faults)

@@ -47,7 +47,7 @@ test: $(INSTALLED) weights lint browser-deps
 	@if $(PY) -c "import torch" 2>/dev/null; then \
 		KERAS_BACKEND=torch $(NBVAL) notebooks/03_train_model.ipynb; \
 	else echo "torch is not installed: skipping notebook 03 on the PyTorch backend (see README)"; fi
-	$(PY) -m pytest -q tests --doctest-modules helpers || [ $$? -eq 5 ]
+	$(PY) -m pytest -q tests --doctest-modules helpers bench || [ $$? -eq 5 ]
 
 ## sweep: notebook 03 over a grid of settings, metrics collected in data/outputs/sweep/
 ## (notebook 07 reads the augmentation comparison: SWEEP="augment=none,specaugment seed=0,1,2,3,4")

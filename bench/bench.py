@@ -20,13 +20,10 @@ Every speed figure is also given as a ratio against its baseline from the same r
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +31,7 @@ import pandas as pd
 import psutil
 import soundfile as sf
 from joblib import Parallel, delayed
+from report import save_report
 
 from helpers.config import GTZAN_GENRES, load_settings, work_dir
 from helpers.data import discover, genre_list
@@ -160,16 +158,7 @@ def main() -> None:
     bench_features(args.clips, args.baseline_clips, args.n_jobs, rows)
     bench_training(args.seed_epochs, rows)
     table = pd.DataFrame(rows, columns=["what", "measure", "value", "unit", "ratio_vs_baseline"])
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-    header = f"Benchmark {date.today()} on {machine}"
-    out = work_dir() / "outputs"
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "bench.csv", index=False)
-    (out / "bench.md").write_text(f"{header}\n\n{table.to_markdown(index=False, floatfmt='.3g')}\n")
-    with pd.option_context("display.width", 160, "display.max_colwidth", 80):
-        print(f"\n{header}\n{table.to_string(index=False, float_format=lambda v: f'{v:.3g}')}")
-    print(f"saved {out / 'bench.csv'} and bench.md")
-
+    save_report(table, "bench", "Benchmark")
 
 if __name__ == "__main__":
     main()

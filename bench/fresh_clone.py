@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from report import save_report
 
-from helpers.config import PARAMS_ENV, REPO_ROOT, WORKDIR_ENV, work_dir
+from helpers.config import PARAMS_ENV, REPO_ROOT, WORKDIR_ENV
 
 #: The speed targets on a 2-core machine, in seconds, by the name of the measure they hold.
 TARGETS = {
@@ -105,15 +104,7 @@ def main() -> None:
             shutil.rmtree(folder, ignore_errors=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                             text=True).stdout.strip()
-    header = (f"Fresh clone of {commit}, {date.today()}, "
-              f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores")
-    out = work_dir() / "outputs"
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "bench-fresh.csv", index=False)
-    (out / "bench-fresh.md").write_text(f"{header}\n\n{table.to_markdown(index=False, floatfmt='.0f')}\n")
-    print(f"\n{header}\n{table.to_string(index=False, float_format=lambda v: f'{v:.0f}', na_rep='')}")
-    print(f"saved {out / 'bench-fresh.csv'} and bench-fresh.md")
-
+    save_report(table, "bench-fresh", f"Fresh clone of {commit}", digits=".0f")
 
 if __name__ == "__main__":
     main()

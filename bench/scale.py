@@ -14,19 +14,17 @@ About 30 min on 2 cores.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import psutil
 import yaml
+from report import save_report
 
-from helpers.config import WORKDIR_ENV, load_settings, work_dir
+from helpers.config import WORKDIR_ENV, load_settings
 from helpers.notebook.runner import environment, execute, notebook_paths, params_for_kernels
 
 
@@ -110,17 +108,8 @@ def main() -> None:
     for size in args.clips_per_genre:
         with tempfile.TemporaryDirectory(prefix=f"bench-scale-{size}-") as folder:
             runs[size] = run_cold(size, Path(folder))
-    table = side_by_side(runs)
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-    header = (f"Notebooks cold at {' and '.join(f'{s * 10}' for s in sorted(runs))} clips, "
-              f"{date.today()}, {machine}")
-    out = work_dir() / "outputs"
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "bench-scale.csv", index=False)
-    (out / "bench-scale.md").write_text(f"{header}\n\n{table.to_markdown(index=False, floatfmt='.3g')}\n")
-    print(f"\n{header}\n{table.to_string(index=False, float_format=lambda v: f'{v:.3g}')}")
-    print(f"saved {out / 'bench-scale.csv'} and bench-scale.md")
-
+    save_report(side_by_side(runs), "bench-scale",
+                f"Notebooks cold at {' and '.join(str(s * 10) for s in sorted(runs))} clips")
 
 if __name__ == "__main__":
     main()

@@ -1,13 +1,17 @@
-"""bench/bench.py's verdicts on the speed targets (the measurements themselves run in `make bench`)."""
+"""The benchmarks' verdicts, tables and reports (the measurements themselves run in `make bench`)."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pandas as pd
 
+BENCH = Path(__file__).parents[1] / "bench"
+sys.path.insert(0, str(BENCH))  # as when a benchmark runs as a script: they import bench/report.py
+
 
 def _bench(name="bench"):
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "bench" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -56,3 +60,14 @@ def test_the_set_projection_counts_each_rendering_once_at_its_length():
     # 400 files less 120 later excerpts and the corrupt one; 40 songs each run 0.75 clips longer
     assert synth.default_set_seconds(1.0, cores=1) == 279 + 40 * 0.75
     assert synth.default_set_seconds(2.0, cores=2) == synth.default_set_seconds(1.0, cores=1)
+
+
+def test_report_is_printed_and_saved_as_csv_and_markdown(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GENRE_WORKDIR", str(tmp_path))
+    table = pd.DataFrame({"measure": ["a", "b"], "seconds": [1.234, None]})
+    _bench("report").save_report(table, "bench-x", "Title", digits=".1f")
+    shown = capsys.readouterr().out
+    assert shown.splitlines()[1].startswith("Title, ") and "1.2" in shown and "nan" not in shown
+    assert pd.read_csv(tmp_path / "outputs" / "bench-x.csv")["seconds"].iloc[0] == 1.234
+    markdown = (tmp_path / "outputs" / "bench-x.md").read_text()
+    assert "| measure   |" in markdown and "1.2 |" in markdown

@@ -3,8 +3,9 @@
     python bench/synth_render.py [--clips 20]      (part of make bench)
 
 Times, per 30-s clip and in one process, the General MIDI renderer's synthesizer call on the
-clip's score, the same call on an empty score of the same length (what the synthesizer costs
-before it plays a note: its 48 kHz stereo output and effects), the whole clip
+clip's score (played faster and higher, as the set renders it), the same call on an empty score
+of the same length (what the synthesizer costs before it plays a note: its 48 kHz stereo output
+and effects), the whole clip
 (:func:`helpers.synth.dataset.synth_clip`: composition, rendering, mixing, recording tone and
 noise), and the additive fallback renderer. From the whole clip it projects the default set
 (400 clip files, the second to fourth excerpts of a repeated song cut from one rendering) on
@@ -27,7 +28,8 @@ from helpers.config import GTZAN_GENRES
 from helpers.synth.compose import compose
 from helpers.synth.dataset import SYNTH_RATE, synth_clip
 from helpers.synth.faults import EXCERPT_HOP, plan_faults
-from helpers.synth.render import soundfont_path, to_midi
+from helpers.synth.render import soundfont_path, speed_for, to_midi
+from helpers.synth.soundfont import speed_up
 
 #: Issue 25's target: the default set (40 clips per genre) in at most this many seconds on 2 cores.
 TARGET_SECONDS = 45.0
@@ -42,8 +44,9 @@ def timed(run) -> float:
 
 def measure(n_clips: int, seconds: float = 30.0) -> pd.DataFrame:
     """Mean seconds per clip of each step, over ``n_clips`` clips spread over the genres."""
-    font = soundfont_path().read_bytes()
-    synthesize = lambda score: midirenderer.render_wave_from(font, to_midi(score))  # noqa: E731
+    speed = speed_for(SYNTH_RATE)
+    font = speed_up(soundfont_path().read_bytes(), speed)
+    synthesize = lambda score: midirenderer.render_wave_from(font, to_midi(score, speed))  # noqa: E731
     rows = []
     for k in range(n_clips):
         genre = GTZAN_GENRES[k % len(GTZAN_GENRES)]

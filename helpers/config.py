@@ -81,7 +81,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 #: Version of the synthetic set's generator (:mod:`helpers.synth.dataset`), part of its folder's name, so
 #: a set made by an older generator is left alone and a new one is made beside it.
-SYNTH_VERSION = 4
+SYNTH_VERSION = 5
 
 #: 3-s musicnn patches in the first 30 s of a clip: the most notebook 06 embeds per clip
 #: (``musicnn_patches`` setting).

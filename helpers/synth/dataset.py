@@ -11,7 +11,7 @@ drums, bass, chords and a melody) and rendered to audio by one of :data:`RENDERE
 
 Then the clip is "recorded": slow loudness changes, a recording tone (a gentle low-pass),
 background noise and a loudness target, all drawn at random, so that no single cue gives
-a genre away. A 30-s clip takes about half a second; :func:`make_dataset` writes a whole
+a genre away. A 30-s clip takes about a quarter of a second; :func:`make_dataset` writes a whole
 set in parallel, bit-identical for a seed on one platform.
 """
 

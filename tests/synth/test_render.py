@@ -11,7 +11,7 @@ import pytest
 
 from helpers.config import GTZAN_GENRES
 from helpers.synth import render
-from helpers.synth.compose import compose
+from helpers.synth.compose import Part, Score, compose
 from helpers.synth.styles import DRUM_KITS, GM_PROGRAMS
 
 needs_gm = pytest.mark.skipif(render.gm_problem() is not None, reason=f"{render.gm_problem()}")
@@ -89,6 +89,42 @@ def test_midi_file_holds_every_note_on_its_channel():
 def test_empty_score_is_a_file_of_the_clip_length():
     score = dataclasses.replace(_score("jazz"), parts=())
     assert _events(render.to_midi(score))[-1] == (round(score.seconds * 1920), b"\xff\x2f\x00")
+
+
+def test_faster_file_bends_every_channel_and_keeps_its_notes():
+    score = _score("rock")
+    slow, fast = _events(render.to_midi(score)), _events(render.to_midi(score, speed=3))
+    assert render.to_midi(score, speed=3)[12:14] == (3 * 960).to_bytes(2, "big")  # 3x the ticks a beat
+    bends = {m[0] & 0x0F: (m[2] << 7 | m[1]) - 8192 for _, m in fast if m[0] >> 4 == 0xE}
+    ranges = {m[0] & 0x0F: m[2] for _, m in fast if m[0] >> 4 == 0xB and m[1] == 6}
+    assert sorted(bends) == sorted(ranges) == list(range(16))  # the drums' channel too
+    for channel, bend in bends.items():
+        assert bend / 8192 * ranges[channel] == pytest.approx(12 * np.log2(3), abs=0.01)  # semitones
+    assert [e for e in fast if e[1][0] >> 4 not in (0xB, 0xE)] == [e for e in slow if e[1][0] >> 4 != 0xB]
+
+
+def _pitch_and_end(score, sample_rate: int) -> tuple[float, float]:
+    """The loudest frequency of 1.25 s of a held note, and the second the audio falls silent."""
+    audio = render.render_gm(score, sample_rate)
+    assert audio.shape == (round(score.seconds * sample_rate),)
+    held = audio[sample_rate // 4:sample_rate * 3 // 2]
+    spectrum = np.abs(np.fft.rfft(held * np.hanning(len(held))))
+    loud = np.flatnonzero(np.abs(audio) > 0.1 * np.abs(audio).max())
+    return float(np.fft.rfftfreq(len(held), 1 / sample_rate)[np.argmax(spectrum)]), loud[-1] / sample_rate
+
+
+@needs_gm
+@pytest.mark.parametrize("sample_rate", [16000, 22050])
+def test_sped_up_render_plays_at_the_clip_pitch_and_length(sample_rate):
+    """Played 3x (2x) faster and higher, read at the slower rate: the note of a 44.1-kHz render."""
+    assert render.speed_for(sample_rate) > 1 and render.speed_for(44100) == 1
+    note = Part("lead", "flute", np.array([0.0]), np.array([1.8]), np.array([69]), np.array([0.8]), 0.0)
+    score = Score("classical", 2.0, (note,), reverb=0.0, swell=0.0, loudness_db=-20.0)
+    pitch, end = _pitch_and_end(score, sample_rate)
+    reference_pitch, reference_end = _pitch_and_end(score, 44100)
+    assert reference_pitch == pytest.approx(440, rel=0.01)  # an A4 (the soundfont's flute is 443 Hz)
+    assert pitch == pytest.approx(reference_pitch, abs=1.0)
+    assert 1.6 < end < 2.0 and 1.6 < reference_end < 2.0  # until about its note-off, not 3x as long
 
 
 @needs_gm

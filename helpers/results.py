@@ -76,10 +76,25 @@ def run_metrics(cfg: Settings) -> dict[str, object]:
             "accepted_accuracy": accepted_accuracy}
 
 
+#: Folders of the code that makes a table's numbers: uncommitted changes there are named in its provenance.
+CODE_FOLDERS = ("helpers", "notebooks", "params", "scripts")
+
+
+def source_commit(root: Path = REPO_ROOT) -> str:
+    """The commit the code under ``root`` comes from, ``+uncommitted`` when :data:`CODE_FOLDERS`
+    hold changes it lacks (the numbers then come from code that commit does not have), or
+    ``unknown`` outside a git checkout."""
+    git = lambda *args: subprocess.run(["git", *args], capture_output=True, text=True, cwd=root)  # noqa: E731
+    commit = git("rev-parse", "--short", "HEAD").stdout.strip()
+    if not commit:
+        return "unknown"
+    changed = git("status", "--porcelain", "--", *CODE_FOLDERS).stdout.strip()
+    return f"{commit}+uncommitted" if changed else commit
+
+
 def provenance(command: str) -> dict[str, object]:
     """Where a table comes from: the command, the commit, the date, the machine and the libraries."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=REPO_ROOT).stdout.strip() or "unknown"
+    commit = source_commit()
     cpu = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")),
                platform.processor() or platform.machine())
     return {"command": command, "commit": commit, "date": datetime.date.today().isoformat(),

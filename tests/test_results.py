@@ -14,6 +14,7 @@ from helpers.results import (
     provenance_path,
     reference_runs,
     seed_changes,
+    source_commit,
     split_leak,
     write_table,
 )
@@ -172,3 +173,24 @@ def test_the_leak_is_read_per_seed_from_runs_of_these_settings(tmp_path):
 def test_what_a_seed_changes():
     assert "synthetic dataset" in seed_changes(load_settings())
     assert seed_changes(load_settings(data_dir="mine")).startswith("another split")
+
+
+def test_source_commit_names_uncommitted_code(tmp_path):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    assert source_commit(tmp_path) == "unknown"
+    git("init", "-q")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "a.py").write_text("x = 1\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "one")
+    commit = source_commit(tmp_path)
+    assert len(commit) >= 7 and "+" not in commit
+    (tmp_path / "README.md").write_text("prose is not code\n")
+    assert source_commit(tmp_path) == commit
+    (tmp_path / "helpers" / "b.py").write_text("y = 2\n")  # new code, not committed
+    assert source_commit(tmp_path) == f"{commit}+uncommitted"

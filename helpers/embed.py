@@ -61,15 +61,21 @@ def cluster_scores(points: np.ndarray, labels: np.ndarray, n_neighbors: int = 5)
     }
 
 
-def nearest_clips(embeddings: np.ndarray, index: int, k: int = 3) -> np.ndarray:
-    """Indices of the ``k`` clips closest to clip ``index`` in embedding space (itself excluded).
+def nearest_clips(embeddings: np.ndarray, index: int, k: int = 3,
+                  exclude: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the ``k`` clips closest to clip ``index`` in embedding space, itself excluded,
+    and so are the clips where the boolean mask ``exclude`` is true (e.g. other cuts of the same
+    song, which share its audio and would match it without telling anything).
 
-    >>> nearest_clips(np.array([[0.0], [0.1], [5.0], [0.3]]), 0, k=2).tolist()
-    [1, 3]
+    >>> points = np.array([[0.0], [0.1], [5.0], [0.3]])
+    >>> nearest_clips(points, 0, k=2).tolist(), nearest_clips(points, 0, 2, points[:, 0] == 0.1).tolist()
+    ([1, 3], [3, 2])
     """
-    nn = NearestNeighbors(n_neighbors=k + 1).fit(embeddings)
-    found = nn.kneighbors(embeddings[index : index + 1], return_distance=False)[0]
-    return found[found != index][:k]
+    allowed = np.ones(len(embeddings), bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
+    allowed[index] = False
+    candidates = np.flatnonzero(allowed)
+    nn = NearestNeighbors(n_neighbors=min(k, len(candidates))).fit(embeddings[candidates])
+    return candidates[nn.kneighbors(embeddings[index : index + 1], return_distance=False)[0]]
 
 
 def describe_cluster_scores(scores: pd.DataFrame, n_genres: int, n_test: int) -> str:

@@ -40,6 +40,9 @@ def test_nearest_clips_excludes_the_query_and_orders_by_distance():
 
     points = np.array([[0.0, 0], [3, 0], [1, 0], [10, 0]])
     assert nearest_clips(points, 0, k=2).tolist() == [2, 1]
+    same_song = np.zeros(len(points), bool)
+    same_song[2] = True  # the nearest, cut from the query's song: left out
+    assert nearest_clips(points, 0, k=2, exclude=same_song).tolist() == [1, 3]
 
 
 def _scores(learned, test, mapped, simple=0.5):

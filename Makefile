@@ -40,6 +40,7 @@ run: $(RUN_INSTALLED) weights
 ## on PyTorch where torch is installed), then unit tests and doctests. The notebooks go first, as a
 ## person runs them before opening JupyterLab: they fill data/ (dataset, caches, models), so the
 ## browser test among the unit tests opens notebooks whose data exist, as the README's steps do.
+## The unit tests end with their 25 slowest (where make test's time goes; see README's Performance).
 NBVAL := TUTORIAL_PARAMS=params/quick.yaml $(PY) -m pytest -q --nbval-lax
 test: $(INSTALLED) weights lint browser-deps
 	$(NBVAL) notebooks || [ $$? -eq 5 ]
@@ -47,7 +48,7 @@ test: $(INSTALLED) weights lint browser-deps
 	@if $(PY) -c "import torch" 2>/dev/null; then \
 		KERAS_BACKEND=torch $(NBVAL) notebooks/03_train_model.ipynb; \
 	else echo "torch is not installed: skipping notebook 03 on the PyTorch backend (see README)"; fi
-	$(PY) -m pytest -q tests --doctest-modules helpers bench || [ $$? -eq 5 ]
+	$(PY) -m pytest -q --durations=25 tests --doctest-modules helpers bench || [ $$? -eq 5 ]
 
 ## sweep: notebook 03 over a grid of settings, metrics collected in data/outputs/sweep/
 ## (notebook 07 reads the augmentation comparison: SWEEP="augment=none,specaugment seed=0,1,2,3,4")

@@ -468,8 +468,10 @@ UNDECLARED_IMPORTS = {
     "torch": "helpers.notebook.session.devices, only on Keras' PyTorch backend, which its user installs",
     "musicnn": "tests/fixtures/musicnn/make_reference.py, run by hand in its own environment",
 }
-#: First-party modules: the package, and test modules that other tests import.
-LOCAL_MODULES = {"helpers"} | {p.stem for p in (REPO_ROOT / "tests").rglob("*.py")}
+#: First-party modules: the package, test modules that other tests import, and the benchmark
+#: modules that other benchmarks import (bench/report.py).
+LOCAL_MODULES = {"helpers"} | {p.stem for folder in ("tests", "bench")
+                               for p in (REPO_ROOT / folder).rglob("*.py")}
 
 
 def _imported_modules(path: Path) -> set[str]:

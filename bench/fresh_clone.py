@@ -26,6 +26,7 @@ import pandas as pd
 from report import save_report
 
 from helpers.config import PARAMS_ENV, REPO_ROOT, WORKDIR_ENV
+from helpers.results import source_commit
 
 #: The speed targets on a 2-core machine, in seconds, by the name of the measure they hold.
 TARGETS = {
@@ -102,9 +103,8 @@ def main() -> None:
             print(f"kept the clone and its logs in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                            text=True).stdout.strip()
-    save_report(table, "bench-fresh", f"Fresh clone of {commit}", digits=".0f")
+    save_report(table, "bench-fresh", f"Fresh clone of {source_commit()}", digits=".0f")
+
 
 if __name__ == "__main__":
     main()

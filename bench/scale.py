@@ -111,5 +111,6 @@ def main() -> None:
     save_report(side_by_side(runs), "bench-scale",
                 f"Notebooks cold at {' and '.join(str(s * 10) for s in sorted(runs))} clips")
 
+
 if __name__ == "__main__":
     main()

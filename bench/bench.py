@@ -31,7 +31,7 @@ import pandas as pd
 import psutil
 import soundfile as sf
 from joblib import Parallel, delayed
-from report import save_report
+from report import PeakMemory, save_report
 
 from helpers.config import GTZAN_GENRES, load_settings, work_dir
 from helpers.data import discover, genre_list
@@ -52,23 +52,15 @@ def _write_clip(path: Path, seed: int, sr: int = 22050, seconds: float = 30.0) -
     sf.write(path, np.clip(y, -1, 1).astype(np.float32), sr, subtype="PCM_16")
 
 
-def peak_memory(command: list[str], interval: float = 0.05) -> tuple[float, float]:
+def peak_memory(command: list[str]) -> tuple[float, float]:
     """Run ``command``; return (peak resident memory of it and all its children in bytes, seconds)."""
     start = time.perf_counter()
     proc = psutil.Popen(command)
-    peak = 0
-    while proc.poll() is None:
-        total = 0
-        for p in [proc, *proc.children(recursive=True)]:
-            try:
-                total += p.memory_info().rss
-            except psutil.Error:
-                pass
-        peak = max(peak, total)
-        time.sleep(interval)
+    with PeakMemory(proc, interval=0.05) as memory:
+        proc.wait()
     if proc.returncode:
         raise RuntimeError(f"{command} failed with exit code {proc.returncode}")
-    return peak, time.perf_counter() - start
+    return memory.peak, time.perf_counter() - start
 
 
 def bench_features(n_clips: int, n_baseline: int, n_jobs: int, rows: list) -> None:
@@ -159,6 +151,7 @@ def main() -> None:
     bench_training(args.seed_epochs, rows)
     table = pd.DataFrame(rows, columns=["what", "measure", "value", "unit", "ratio_vs_baseline"])
     save_report(table, "bench", "Benchmark")
+
 
 if __name__ == "__main__":
     main()

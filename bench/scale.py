@@ -15,46 +15,15 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pandas as pd
-import psutil
 import yaml
-from report import save_report
+from report import PeakMemory, save_report
 
 from helpers.config import WORKDIR_ENV, load_settings
 from helpers.notebook.runner import environment, execute, notebook_paths, params_for_kernels
-
-
-class PeakMemory:
-    """Peak resident memory of this process and all its children while inside ``with``, in bytes."""
-
-    def __init__(self, interval: float = 0.1) -> None:
-        self.interval, self.peak = interval, 0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        while not self._done.is_set():
-            total = 0
-            for process in [me, *me.children(recursive=True)]:
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:  # ended between listing and reading
-                    pass
-            self.peak = max(self.peak, total)
-            self._done.wait(self.interval)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
 
 
 def run_cold(clips_per_genre: int, folder: Path) -> pd.DataFrame:

@@ -28,8 +28,7 @@ from helpers.config import GTZAN_GENRES
 from helpers.synth.compose import compose
 from helpers.synth.dataset import SYNTH_RATE, synth_clip
 from helpers.synth.faults import EXCERPT_HOP, plan_faults
-from helpers.synth.render import soundfont_path, speed_for, to_midi
-from helpers.synth.soundfont import speed_up
+from helpers.synth.render import soundfont_bytes, speed_for, to_midi
 
 #: Issue 25's target: the default set (40 clips per genre) in at most this many seconds on 2 cores.
 TARGET_SECONDS = 45.0
@@ -45,7 +44,7 @@ def timed(run) -> float:
 def measure(n_clips: int, seconds: float = 30.0) -> pd.DataFrame:
     """Mean seconds per clip of each step, over ``n_clips`` clips spread over the genres."""
     speed = speed_for(SYNTH_RATE)
-    font = speed_up(soundfont_path().read_bytes(), speed)
+    font = soundfont_bytes(speed)
     synthesize = lambda score: midirenderer.render_wave_from(font, to_midi(score, speed))  # noqa: E731
     rows = []
     for k in range(n_clips):

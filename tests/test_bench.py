@@ -44,15 +44,24 @@ def test_scale_table_flags_a_notebook_growing_faster_than_the_clips():
     assert table["peak GiB, 1000 clips"].tolist() == [0.6, 3.0, 3.0]
 
 
+#: A child that holds 300 MiB for half a second.
+HOLDS_300_MIB = [sys.executable, "-c", "import time; b = b'x' * (300 * 2**20); time.sleep(0.5)"]
+
+
 def test_peak_memory_sees_a_child_process():
     import subprocess
-    import sys
 
-    scale = _bench("scale")
-    with scale.PeakMemory(interval=0.02) as memory:
-        subprocess.run([sys.executable, "-c", "import time; b = b'x' * (300 * 2**20); time.sleep(0.5)"],
-                       check=True)
+    with _bench("report").PeakMemory(interval=0.02) as memory:
+        subprocess.run(HOLDS_300_MIB, check=True)
     assert memory.peak > 300 * 2**20
+
+
+def test_peak_memory_of_a_given_process_counts_it_alone_and_survives_its_end():
+    import psutil
+
+    before = psutil.Process().memory_info().rss
+    peak, seconds = _bench("bench").peak_memory(HOLDS_300_MIB)
+    assert 300 * 2**20 < peak < 300 * 2**20 + before and seconds >= 0.5
 
 
 def test_the_set_projection_counts_each_rendering_once_at_its_length():

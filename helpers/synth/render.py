@@ -94,7 +94,7 @@ def gm_problem() -> str | None:
 
 
 @functools.cache
-def _soundfont_bytes(speed: int = 1) -> bytes:
+def soundfont_bytes(speed: int = 1) -> bytes:
     """The soundfont's file, its instruments made ``speed`` times faster (:func:`speed_up`)."""
     return speed_up(soundfont_path().read_bytes(), speed)
 
@@ -224,7 +224,7 @@ def _render(score: Score, speed: int) -> np.ndarray:
     n = round(score.seconds * RENDER_RATE / speed)
     if not score.parts:
         return np.zeros(n, np.float32)
-    wav = midirenderer.render_wave_from(_soundfont_bytes(speed), to_midi(score, speed))
+    wav = midirenderer.render_wave_from(soundfont_bytes(speed), to_midi(score, speed))
     stereo, _ = sf.read(io.BytesIO(wav), dtype="float32")
     mono = 0.5 * (stereo[:, 0] + stereo[:, 1])
     return np.pad(mono[:n], (0, max(0, n - len(mono))))

@@ -1,12 +1,15 @@
 """Ways to run musicnn's embeddings on a CPU, measured in one run on one machine.
 
-    python bench/musicnn_options.py [--clips 16]
+    python bench/musicnn_options.py [--clips 32]
 
 Each option embeds the same patches (the 3-s patches of ``--clips`` clips of the default dataset)
-in a fresh process, after one warm-up batch, and is compared with the project's way (Keras
-``predict``, batches of 64, TensorFlow's default threads): patches per second, the speed-up, and
-the largest difference of any embedding value. The last column is the bound the network's own
-arithmetic sets: its multiply-adds per patch against the machine's measured matrix-multiply rate.
+in a fresh process, after one warm-up batch, one ``predict`` call per batch, and is compared with
+the project's way (Keras ``predict``, batches of 64, TensorFlow's default threads): patches per
+second, the speed-up, the largest difference of any embedding value, and the share of batches that
+took more than 1.5 times the fastest one (on a 2-core machine TensorFlow runs some batches on one
+core while the other idles, at random; such a batch takes twice as long). The last line is the
+bound the network's own arithmetic sets: its multiply-adds per patch against the machine's
+measured matrix-multiply rate.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ OPTIONS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
     "1 intra-op thread": ({"TF_NUM_INTRAOP_THREADS": "1"}, {"batch": 64}),
     "2 intra-op threads, 1 inter-op": ({"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1"},
                                        {"batch": 64}),
+    "8 inter-op threads": ({"TF_NUM_INTEROP_THREADS": "8"}, {"batch": 64}),
     "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)": ({"TF_ENABLE_ONEDNN_OPTS": "0"}, {"batch": 64}),
     "JAX backend, batch 64": ({"KERAS_BACKEND": "jax"}, {"batch": 64}),
 }
@@ -47,8 +51,22 @@ def patches(n_clips: int) -> np.ndarray:
     return np.concatenate([preprocess(clip_audio(p)) for p in paths])
 
 
+#: A batch that takes more than this many times the fastest batch of its run is counted as slow.
+SLOW_BATCH = 1.5
+
+
+def slow_share(seconds: list[float]) -> float:
+    """Share of the batches that took more than :data:`SLOW_BATCH` times the fastest.
+
+    >>> slow_share([5.2, 10.3, 5.0, 5.4])
+    0.25
+    """
+    return sum(s > SLOW_BATCH * min(seconds) for s in seconds) / len(seconds)
+
+
 def worker(inputs: Path, output: Path, batch: int, xla: bool = False) -> None:
-    """Embed the patches in ``inputs`` one way; write the embeddings and the seconds taken."""
+    """Embed the patches in ``inputs`` one way, a ``predict`` call per batch; write the embeddings
+    and the seconds each batch took."""
     from helpers.models import embedding_model
     from helpers.musicnn.model import EMBEDDING_LAYER, load_musicnn
 
@@ -57,10 +75,12 @@ def worker(inputs: Path, output: Path, batch: int, xla: bool = False) -> None:
     if xla:
         encoder.compile(jit_compile=True)
     encoder.predict(x[:batch], batch_size=batch, verbose=0)  # warm-up: tracing and compiling
-    start = time.perf_counter()
-    out = encoder.predict(x, batch_size=batch, verbose=0)
-    seconds = time.perf_counter() - start
-    np.save(output, np.asarray(out, np.float32))
+    out, seconds = [], []
+    for start in range(0, len(x), batch):
+        begun = time.perf_counter()
+        out.append(encoder.predict(x[start : start + batch], batch_size=batch, verbose=0))
+        seconds.append(time.perf_counter() - begun)
+    np.save(output, np.concatenate(out).astype(np.float32))
     output.with_suffix(".json").write_text(json.dumps({"seconds": seconds}))
 
 
@@ -91,7 +111,7 @@ def matmul_rate(size: int = 2048, repeats: int = 5) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clips", type=int, default=16)
+    parser.add_argument("--clips", type=int, default=32)
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -109,22 +129,24 @@ def main() -> None:
                        "1" if kwargs.get("xla") else "0"]
             done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
             if done.returncode:
-                rows.append((name, None, None, None, done.stderr.strip().splitlines()[-1][:80]))
+                rows.append((name, None, None, None, None, done.stderr.strip().splitlines()[-1][:80]))
                 continue
-            seconds = json.loads(output.with_suffix(".json").read_text())["seconds"]
+            batches = json.loads(output.with_suffix(".json").read_text())["seconds"]
+            rate = n / sum(batches)
             out = np.load(output)
             reference = out if reference is None else reference
-            base = rows[0][1] if rows else n / seconds
-            rows.append((name, n / seconds, n / seconds / base, float(np.abs(out - reference).max()), ""))
+            base = rows[0][1] if rows else rate
+            diff = float(np.abs(out - reference).max())
+            rows.append((name, rate, rate / base, diff, slow_share(batches), ""))
         per_patch = multiply_adds_per_patch()
         bound = matmul_rate() / per_patch
     print(f"{n} patches of 3 s ({args.clips} clips); {os.cpu_count()} CPUs")
-    print(f"{'option':42} {'patches/s':>10} {'speed-up':>9} {'max |diff|':>11}")
-    for name, rate, ratio, diff, error in rows:
+    print(f"{'option':42} {'patches/s':>10} {'speed-up':>9} {'max |diff|':>11} {'slow batches':>13}")
+    for name, rate, ratio, diff, slow, error in rows:
         if rate is None:
             print(f"{name:42} failed: {error}")
         else:
-            print(f"{name:42} {rate:10.1f} {ratio:8.2f}x {diff:11.2e}")
+            print(f"{name:42} {rate:10.1f} {ratio:8.2f}x {diff:11.2e} {slow:13.0%}")
     print(f"bound: {bound:.1f} patches/s = NumPy's float32 matrix-multiply rate / musicnn's "
           f"{per_patch / 1e9:.2f} G multiply-adds per patch")
 

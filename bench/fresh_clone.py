@@ -53,6 +53,7 @@ def timed_step(command: list[str], folder: Path, env: dict[str, str], log: Path)
     if code:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-20:])
         raise RuntimeError(f"{' '.join(command)} failed with exit code {code} after {seconds:.0f} s:\n{tail}")
+    print(f"  done in {seconds:.0f} s", flush=True)  # (an interrupted benchmark keeps what it measured)
     return seconds
 
 

@@ -89,7 +89,7 @@ bench-parts: $(INSTALLED)
 	$(PY) bench/synth_render.py
 
 ## bench-scale: every notebook cold at 400 and 1,000 clips (GTZAN's size): time and peak memory
-## (about 30 min on 2 cores)
+## (about an hour on 2 cores)
 bench-scale: $(INSTALLED)
 	$(PY) bench/scale.py
 

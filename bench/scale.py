@@ -8,7 +8,7 @@ For each notebook it records the wall time and the peak memory of this process a
 children (the notebook's kernel, its worker processes), sampled every 0.1 s, and for each step
 how much it grew from the first size to the last against the growth of the number of clips.
 Saves ``<work dir>/outputs/bench-scale.csv`` and ``bench-scale.md`` and prints the table.
-About 30 min on 2 cores.
+About an hour on 2 cores.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
     python bench/musicnn_options.py [--clips 32]
 
 Each option embeds the same patches (the 3-s patches of ``--clips`` clips of the default dataset)
-in a fresh process, after one warm-up batch, one ``predict`` call per batch, and is compared with
-the project's way (Keras ``predict``, batches of 64, TensorFlow's default threads): patches per
-second, the speed-up, the largest difference of any embedding value, and the share of full batches
+in a fresh process, after one warm-up batch, one call per batch, and is compared with the Keras
+port run plainly (Keras ``predict``, batches of 64, TensorFlow's default threads; the project's
+way is ONNX Runtime, :mod:`helpers.musicnn.runtime`): patches per second, the speed-up, the largest difference of any embedding value, and the share of full batches
 that took more than 1.5 times the fastest one (on a 2-core machine TensorFlow runs some batches on one
 core while the other idles, at random; such a batch takes twice as long). The last line is the
 bound the network's own arithmetic sets: its multiply-adds per patch against the machine's
@@ -21,22 +21,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from helpers.musicnn import runtime
+
 #: option name -> (environment, arguments of the worker)
 OPTIONS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
-    "Keras predict, batch 64 (the project's)": ({}, {"batch": 64}),
+    "Keras predict, batch 64 (the Keras port)": ({}, {"batch": 64}),
     "batch 16": ({}, {"batch": 16}),
     "batch 256": ({}, {"batch": 256}),
-    "XLA (jit_compile=True), batch 64": ({}, {"batch": 64, "xla": True}),
+    "XLA (jit_compile=True), batch 64": ({}, {"batch": 64, "way": "xla"}),
     "1 intra-op thread": ({"TF_NUM_INTRAOP_THREADS": "1"}, {"batch": 64}),
     "2 intra-op threads, 1 inter-op": ({"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "1"},
                                        {"batch": 64}),
     "8 inter-op threads": ({"TF_NUM_INTEROP_THREADS": "8"}, {"batch": 64}),
     "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)": ({"TF_ENABLE_ONEDNN_OPTS": "0"}, {"batch": 64}),
     "JAX backend, batch 64": ({"KERAS_BACKEND": "jax"}, {"batch": 64}),
+    "ONNX Runtime, batch 16 (the project's)": ({}, {"batch": runtime.ONNX_BATCH, "way": "onnx"}),
 }
 
 
@@ -66,21 +70,25 @@ def slow_share(seconds: list[float], sizes: list[int]) -> float:
     return sum(s > SLOW_BATCH * min(full) for s in full) / len(full)
 
 
-def worker(inputs: Path, output: Path, batch: int, xla: bool = False) -> None:
-    """Embed the patches in ``inputs`` one way, a ``predict`` call per batch; write the embeddings
-    and the seconds each batch took."""
+def worker(inputs: Path, output: Path, batch: int, way: str = "keras") -> None:
+    """Embed the patches in ``inputs`` one way (``"keras"``, ``"xla"`` or ``"onnx"``), a call per
+    batch; write the embeddings and the seconds each batch took."""
     from helpers.models import embedding_model
     from helpers.musicnn.model import EMBEDDING_LAYER, load_musicnn
 
     x = np.load(inputs)
     encoder = embedding_model(load_musicnn(), EMBEDDING_LAYER)
-    if xla:
-        encoder.compile(jit_compile=True)
-    encoder.predict(x[:batch], batch_size=batch, verbose=0)  # warm-up: tracing and compiling
+    if way == "onnx":
+        predict = runtime.onnx_predictor(encoder, output.parent / "onnx")
+    else:
+        if way == "xla":
+            encoder.compile(jit_compile=True)
+        predict = partial(encoder.predict, batch_size=batch, verbose=0)
+    predict(x[:batch])  # warm-up: tracing and compiling
     out, seconds = [], []
     for start in range(0, len(x), batch):
         begun = time.perf_counter()
-        out.append(encoder.predict(x[start : start + batch], batch_size=batch, verbose=0))
+        out.append(predict(x[start : start + batch]))
         seconds.append(time.perf_counter() - begun)
     np.save(output, np.concatenate(out).astype(np.float32))
     sizes = [len(part) for part in out]
@@ -118,8 +126,8 @@ def main() -> None:
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        inputs, output, batch, xla = args.worker
-        worker(Path(inputs), Path(output), int(batch), xla == "1")
+        inputs, output, batch, way = args.worker
+        worker(Path(inputs), Path(output), int(batch), way)
         return
     with tempfile.TemporaryDirectory() as folder:
         inputs = Path(folder) / "patches.npy"
@@ -129,7 +137,7 @@ def main() -> None:
         for name, (env, kwargs) in OPTIONS.items():
             output = Path(folder) / f"{len(rows)}.npy"
             command = [sys.executable, __file__, "--worker", str(inputs), str(output), str(kwargs["batch"]),
-                       "1" if kwargs.get("xla") else "0"]
+                       kwargs.get("way", "keras")]
             done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
             if done.returncode:
                 rows.append((name, None, None, None, None, done.stderr.strip().splitlines()[-1][:80]))

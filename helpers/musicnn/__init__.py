@@ -5,6 +5,7 @@
 - :mod:`~helpers.musicnn.model`: the network rebuilt with Keras layers and the checkpoint loaded into it
   (:mod:`~helpers.musicnn.vgg`: the wheel's VGG baseline);
 - :mod:`~helpers.musicnn.frontend`: audio -> 3-s log-mel patches;
+- :mod:`~helpers.musicnn.runtime`: the network run on many patches (ONNX Runtime on a CPU, else Keras);
 - :mod:`~helpers.musicnn.embeddings`: cached clip embeddings;
 - :mod:`~helpers.musicnn.tags`: its tags per genre;
 - :mod:`~helpers.musicnn.transfer`: musicnn + a classifier saved as one model bundle.

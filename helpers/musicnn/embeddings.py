@@ -21,6 +21,7 @@ from helpers.config import work_dir
 from helpers.models import embedding_model
 from helpers.musicnn import model as mn
 from helpers.musicnn.frontend import clip_audio, front_end_settings, preprocess
+from helpers.musicnn.runtime import patch_predictor, weights_digest
 from helpers.progress import print_cached, progress_bar
 
 
@@ -96,17 +97,6 @@ def pool_clip(patch_embeddings: np.ndarray, how: Literal["mean", "max", "meanmax
     raise ValueError(f"how must be 'mean', 'max' or 'meanmax', got {how!r}")
 
 
-def predict_whole_batches(model: keras.Model, x: np.ndarray, batch_size: int) -> np.ndarray | dict:
-    """``model.predict(x)`` with ``x`` padded by zeros to whole batches and the padding dropped
-    again, so that every call, whatever ``len(x)``, runs one traced predict function.
-
-    Returns the model's output for ``x`` (an array, or a dict of arrays for a multi-output model).
-    """
-    padded = np.concatenate([x, np.zeros((-len(x) % batch_size, *x.shape[1:]), x.dtype)])
-    out = model.predict(padded, batch_size=batch_size, verbose=0)
-    return {k: v[: len(x)] for k, v in out.items()} if isinstance(out, dict) else out[: len(x)]
-
-
 #: Bump when the front end or the pooling change, so cached embeddings are recomputed.
 EMBEDDING_CACHE_VERSION = 1
 
@@ -116,10 +106,7 @@ def embedding_cache_key(model: keras.Model, layer: str, how: str, seconds: float
     """Short hash of everything an embedding depends on: the weights, the layer, the pooling,
     the length read, the patches kept and the front end (so MSD and MTT weights, say, never
     share an entry)."""
-    weights = hashlib.sha1()
-    for w in model.get_weights():
-        weights.update(np.ascontiguousarray(w).tobytes())
-    settings = {"model": model.name, "weights": weights.hexdigest(), "layer": layer, "how": how,
+    settings = {"model": model.name, "weights": weights_digest(model), "layer": layer, "how": how,
                 "seconds": seconds, "front_end": front_end_settings().key(),
                 "version": EMBEDDING_CACHE_VERSION}
     if n_patches is not None:  # (absent for all patches, so entries cached before the option stay valid)
@@ -145,9 +132,10 @@ def dataset_embeddings(
     :func:`pool_clip`; the same features the transfer bundle computes from the file. Files
     already in the cache (keyed by the file and :func:`embedding_cache_key`) are read back
     (one printed line says how many); the others are computed under a progress bar,
-    ``clips_per_batch`` at a time, all their patches in one call of one predict function
-    (padded to whole batches, so it is traced once), and each result is written to the cache
-    atomically: an interrupted run resumes, and a damaged entry is recomputed.
+    ``clips_per_batch`` at a time, all their patches in one call of
+    :func:`helpers.musicnn.runtime.patch_predictor` (ONNX Runtime on a CPU, else Keras), and each
+    result is written to the cache atomically: an interrupted run resumes, and a damaged entry
+    is recomputed.
 
     Parameters
     ----------
@@ -164,7 +152,7 @@ def dataset_embeddings(
     cache_dir
         Cache folder; default ``<work dir>/cache``.
     clips_per_batch, batch_size
-        Files per predict call, and patches per forward pass.
+        Files per predict call, and patches per forward pass where Keras runs the network.
     n_patches
         Pool only each file's first ``n_patches`` 3-s patches (faster); ``None``: all of them.
 
@@ -190,13 +178,14 @@ def dataset_embeddings(
         else:
             out[i] = cached
     print_cached(f"{model.name} embeddings", len(paths) - len(todo), len(paths))
+    predict = patch_predictor(encoder, batch_size) if todo else None
     with progress_bar(total=len(todo), desc=f"{model.name} embeddings", unit="clip",
                       disable=not todo) as progress:
         for start in range(0, len(todo), clips_per_batch):
             group = todo[start : start + clips_per_batch]
             patches = [preprocess(clip_audio(paths[i], seconds))[:n_patches] for i in group]
             counts = np.cumsum([len(x) for x in patches])
-            per_patch = predict_whole_batches(encoder, np.concatenate(patches), batch_size)
+            per_patch = predict(np.concatenate(patches))
             for i, part in zip(group, np.split(per_patch, counts[:-1]), strict=True):
                 out[i] = pool_clip(part, how)
                 save_array(out[i], targets[i])

@@ -6,9 +6,10 @@ import keras
 import numpy as np
 import pandas as pd
 
+from helpers.models import embedding_model
 from helpers.musicnn import model as mn
-from helpers.musicnn.embeddings import feature_model, predict_whole_batches
 from helpers.musicnn.frontend import clip_audio, preprocess
+from helpers.musicnn.runtime import patch_predictor
 
 
 def top_tags(probs: np.ndarray, names: list[str], k: int = 5) -> list[tuple[str, float]]:
@@ -57,7 +58,8 @@ def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, clips_per_la
     clips_per_label
         Clips averaged per label (all of them where a label has fewer).
     seconds, batch_size
-        Length read from the start of each file, and patches per forward pass.
+        Length read from the start of each file, and patches per forward pass where Keras runs
+        the network (:func:`helpers.musicnn.runtime.patch_predictor`).
 
     Returns
     -------
@@ -66,10 +68,10 @@ def genre_tags(model: keras.Model, clips: pd.DataFrame, k: int = 3, clips_per_la
         probability averaged over all 3-s patches of those clips, and :data:`FITS`: ``True`` or
         ``False`` for a label that is a key of :data:`GENRE_TAGS`, ``None`` for any other label.
     """
-    tagger, names = feature_model(model), mn.tag_names()
+    tagger, names = patch_predictor(embedding_model(model, "taggram"), batch_size=batch_size), mn.tag_names()
     chosen = clips.groupby("label", sort=True).head(clips_per_label)
     patches = [preprocess(clip_audio(path, seconds)) for path in chosen["path"]]
-    taggram = predict_whole_batches(tagger, np.concatenate(patches), batch_size)["taggram"]
+    taggram = tagger(np.concatenate(patches))
     owner = np.repeat(chosen["label"].to_numpy(), [len(p) for p in patches])
     rows = {}
     for label in sorted(set(owner)):

@@ -2,12 +2,14 @@
 
     python bench/musicnn_options.py [--clips 32]
 
-Each option embeds the same patches (the 3-s patches of ``--clips`` clips of the default dataset)
-in a fresh process, after one warm-up batch, one call per batch, and is compared with the Keras
-port run plainly (Keras ``predict``, batches of 64, TensorFlow's default threads; the project's
-way is ONNX Runtime, :mod:`helpers.musicnn.runtime`): patches per second, the speed-up, the largest difference of any embedding value, and the share of full batches
-that took more than 1.5 times the fastest one (on a 2-core machine TensorFlow runs some batches on one
-core while the other idles, at random; such a batch takes twice as long). The last line is the
+Each option embeds the same patches (the 3-s patches of about ``--clips`` clips of the default
+dataset: the same whole number per genre) in a fresh process, after one warm-up batch, one call
+per batch, and is compared with the Keras port run plainly (Keras ``predict``, batches of 64,
+TensorFlow's default threads; the project's way is ONNX Runtime, :mod:`helpers.musicnn.runtime`):
+patches per second, the speed-up, the largest difference of any embedding value, and the share
+of full batches that took more than 1.5 times the fastest one (on a 2-core machine TensorFlow
+runs some batches on one core while the other idles, at random; such a batch takes twice as
+long). The last line is the
 bound the network's own arithmetic sets: its multiply-adds per patch against the machine's
 measured matrix-multiply rate.
 """
@@ -44,15 +46,16 @@ OPTIONS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
 }
 
 
-def patches(n_clips: int) -> np.ndarray:
-    """The musicnn input patches of the first ``n_clips`` clips of the default dataset."""
+def patches(n_clips: int) -> tuple[np.ndarray, int]:
+    """The musicnn input patches of the first ``n_clips // genres`` clips of each genre of the
+    default dataset (at least one each), and how many clips that is."""
     from helpers.config import load_settings
     from helpers.data import discover, prepare_dataset
     from helpers.musicnn.frontend import clip_audio, preprocess
 
     clips, _ = discover(prepare_dataset(load_settings()))
     paths = clips.groupby("label").head(max(1, n_clips // clips["label"].nunique()))["path"][:n_clips]
-    return np.concatenate([preprocess(clip_audio(p)) for p in paths])
+    return np.concatenate([preprocess(clip_audio(p)) for p in paths]), len(paths)
 
 
 #: A batch that takes more than this many times the fastest batch of its run is counted as slow.
@@ -131,7 +134,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         inputs = Path(folder) / "patches.npy"
-        np.save(inputs, patches(args.clips))
+        x, n_clips = patches(args.clips)
+        np.save(inputs, x)
         n = len(np.load(inputs))
         rows, reference = [], None
         for name, (env, kwargs) in OPTIONS.items():
@@ -151,7 +155,7 @@ def main() -> None:
             rows.append((name, rate, rate / base, diff, slow_share(batches["seconds"], batches["sizes"]), ""))
         per_patch = multiply_adds_per_patch()
         bound = matmul_rate() / per_patch
-    print(f"{n} patches of 3 s ({args.clips} clips); {os.cpu_count()} CPUs")
+    print(f"{n} patches of 3 s ({n_clips} clips); {os.cpu_count()} CPUs")
     print(f"{'option':42} {'patches/s':>10} {'speed-up':>9} {'max |diff|':>11} {'slow batches':>13}")
     for name, rate, ratio, diff, slow, error in rows:
         if rate is None:

@@ -1,14 +1,16 @@
 """Running musicnn on many patches: ONNX Runtime on a CPU, Keras elsewhere.
 
-On a 2-core laptop CPU TensorFlow runs musicnn at 8 to 12 patches per second, and ONNX Runtime
-runs the same network, exported from the Keras model, at about 30, with outputs within 1e-5
-of Keras' (``bench/musicnn_options.py``; README, Performance). So on the TensorFlow backend
-without a GPU, :func:`patch_predictor` exports a model once to an ONNX file (Keras' own
-``model.export(format="onnx")``), kept beside the weights under the model's name and a digest
-of its weights (:func:`onnx_file`), and runs that file. With a GPU, on another backend,
-without ``onnxruntime`` or ``tf2onnx``, or where the export fails, it runs the Keras model,
-and says why in one line unless Keras is the faster way there. The Keras port stays the
-reference: the tests hold the two to 1e-4.
+On a 2-core laptop CPU ONNX Runtime runs musicnn, exported from the Keras model, 2.1x as fast as
+TensorFlow runs the Keras model at its best (26.7 against 12.8 patches per second) and 4x as fast
+inside notebook 06's loop (3.0 against 0.76 clips per second), with outputs within 1e-5 of
+Keras' (``bench/musicnn_options.py``; README, Performance). So on the TensorFlow backend without
+a GPU, :func:`patch_predictor` exports a model once to an ONNX file (Keras' own
+``model.export(format="onnx")``), kept beside the weights under a digest of the model's
+architecture, weights and exporter (:func:`onnx_file`), and runs that file. With a GPU or on
+another backend it runs the Keras model (a GPU was not measured against ONNX Runtime); without
+``onnxruntime`` or ``tf2onnx``, or where the export or ONNX Runtime fails, it runs the Keras
+model and says why in one line. The Keras port stays the reference: the tests hold the two to
+1e-4.
 """
 
 from __future__ import annotations
@@ -43,29 +45,48 @@ def weights_digest(model: keras.Model) -> str:
     return digest.hexdigest()
 
 
-def predict_whole_batches(model: keras.Model, x: np.ndarray, batch_size: int) -> np.ndarray | dict:
+def export_digest(model: keras.Model) -> str:
+    """SHA-1 of what an ONNX export of ``model`` depends on: its architecture and input shape
+    (``to_json``), its weights (:func:`weights_digest`) and the exporter's version."""
+    import tf2onnx
+
+    versions = f"keras {keras.__version__}, tf2onnx {tf2onnx.__version__}"
+    blob = f"{model.to_json()}|{weights_digest(model)}|{versions}"
+    return hashlib.sha1(blob.encode()).hexdigest()
+
+
+def predict_whole_batches(model: keras.Model, x: np.ndarray, batch_size: int) -> np.ndarray:
     """``model.predict(x)`` with ``x`` padded by zeros to whole batches and the padding dropped
     again, so that every call, whatever ``len(x)``, runs one traced predict function.
-
-    Returns the model's output for ``x`` (an array, or a dict of arrays for a multi-output model).
-    """
+    ``model`` has one output; an empty ``x`` gives an empty output."""
     padded = np.concatenate([x, np.zeros((-len(x) % batch_size, *x.shape[1:]), x.dtype)])
-    out = model.predict(padded, batch_size=batch_size, verbose=0)
-    return {k: v[: len(x)] for k, v in out.items()} if isinstance(out, dict) else out[: len(x)]
+    if not len(padded):
+        return np.empty((0, *model.output_shape[1:]), np.float32)
+    return model.predict(padded, batch_size=batch_size, verbose=0)[: len(x)]
+
+
+def onnx_path(model: keras.Model, folder: Path | None = None) -> Path:
+    """Where ``model``'s ONNX export is kept: ``<folder>/<name>-<export digest>.onnx``.
+
+    ``folder`` defaults to ``onnx/`` beside the weights' folder (:func:`helpers.musicnn.weights.cache_dir`),
+    shared by every checkout and work folder, as the weights are; the digest
+    (:func:`export_digest`) changes with the architecture, the weights and the exporter, so a
+    changed model never runs an old file.
+    """
+    folder = Path(folder) if folder else weights.cache_dir().parent / "onnx"
+    return folder / f"{model.name}-{export_digest(model)[:12]}.onnx"
 
 
 def onnx_file(model: keras.Model, folder: Path | None = None) -> Path:
-    """``model`` exported to ONNX, once: ``<folder>/<name>-<weights digest>.onnx``.
+    """``model`` exported to ONNX at :func:`onnx_path`, where no export is there yet.
 
-    ``folder`` defaults to ``onnx/`` beside the weights' folder (:func:`helpers.musicnn.weights.cache_dir`),
-    shared by every checkout and work folder, as the weights are. The file is written whole or
-    not at all (:func:`helpers.atomic.staged_file`); the exporter's log and warnings stay off
-    the screen.
+    The file is written whole or not at all (:func:`helpers.atomic.staged_file`; two processes
+    exporting at once each write their own and the last one stays); the exporter's log and
+    warnings stay off the screen.
     """
-    folder = Path(folder) if folder else weights.cache_dir().parent / "onnx"
-    target = folder / f"{model.name}-{weights_digest(model)[:12]}.onnx"
+    target = onnx_path(model, folder)
     if not target.exists():
-        logging.getLogger("tf2onnx").setLevel(logging.ERROR)
+        logging.getLogger("tf2onnx").setLevel(logging.ERROR)  # its INFO lines on every export
         with staged_file(target) as part, native_stderr_silenced(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             signature = [keras.InputSpec(shape=model.input_shape, dtype="float32")]  # (a model never called
@@ -73,16 +94,37 @@ def onnx_file(model: keras.Model, folder: Path | None = None) -> Path:
     return target
 
 
+def _check_single_output(model: keras.Model) -> None:
+    if len(model.outputs) != 1:
+        raise ValueError(f"{model.name} has {len(model.outputs)} outputs; a predictor runs a model with one")
+
+
 def onnx_predictor(model: keras.Model, folder: Path | None = None) -> Predictor:
-    """A :data:`Predictor` that runs ``model``'s ONNX export (:func:`onnx_file`) on ONNX Runtime's
-    CPU, :data:`ONNX_BATCH` patches per call (``folder``: see :func:`onnx_file`). Raises whatever
-    the export or ONNX Runtime raise."""
+    """A :data:`Predictor` that runs single-output ``model``'s ONNX export (:func:`onnx_file`) on
+    ONNX Runtime's CPU, :data:`ONNX_BATCH` patches per call (``folder``: see :func:`onnx_file`).
+    A file from an earlier run that ONNX Runtime cannot load (damaged on disk) is exported
+    again, once. Raises whatever the export or ONNX Runtime raise."""
     import onnxruntime
 
+    _check_single_output(model)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # errors only
-    session = onnxruntime.InferenceSession(onnx_file(model, folder), options,
-                                           providers=["CPUExecutionProvider"])
+
+    def open_session() -> onnxruntime.InferenceSession:
+        return onnxruntime.InferenceSession(onnx_file(model, folder), options,
+                                            providers=["CPUExecutionProvider"])
+
+    unreadable = (onnxruntime.capi.onnxruntime_pybind11_state.InvalidProtobuf,
+                  onnxruntime.capi.onnxruntime_pybind11_state.Fail)
+    cached = onnx_path(model, folder)
+    from_earlier_run = cached.exists()
+    try:
+        session = open_session()
+    except unreadable:
+        if not from_earlier_run:
+            raise
+        cached.unlink()
+        session = open_session()
     name = session.get_inputs()[0].name
 
     def predict(x: np.ndarray) -> np.ndarray:
@@ -109,8 +151,9 @@ def keras_reason() -> tuple[bool, str]:
         return False, "a GPU runs it"
     missing = [m for m in ("onnxruntime", "tf2onnx") if importlib.util.find_spec(m) is None]
     if missing:
-        return True, (f"{' and '.join(missing)} not installed; `pip install -e .` installs them and "
-                      "makes musicnn about 3x faster on a CPU")
+        return True, (f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; "
+                      "pyproject.toml, environment.yml and requirements-colab.txt list it, and with it "
+                      "musicnn runs 2 to 4 times faster on a CPU")
     return False, ""
 
 
@@ -118,8 +161,9 @@ def patch_predictor(model: keras.Model, batch_size: int = 64) -> Predictor:
     """The fastest working way to run ``model`` on many patches, as a :data:`Predictor`.
 
     ONNX Runtime (:func:`onnx_predictor`) on the TensorFlow backend without a GPU; otherwise,
-    or if the export fails, ``model.predict`` in whole batches of ``batch_size``
-    (:func:`predict_whole_batches`), with one printed line saying why where that is slower.
+    or if the export or ONNX Runtime fails, ``model.predict`` in whole batches of ``batch_size``
+    (:func:`predict_whole_batches`), with one printed line saying why where ONNX Runtime was
+    meant to run it.
 
     Parameters
     ----------
@@ -128,12 +172,14 @@ def patch_predictor(model: keras.Model, batch_size: int = 64) -> Predictor:
     batch_size
         Patches per forward pass on Keras.
     """
+    _check_single_output(model)
     say_it, why = keras_reason()
     if not why:
         try:
             return onnx_predictor(model)
         except Exception as error:  # noqa: BLE001 - any failure of the export or of ONNX Runtime
-            say_it, why = True, f"its ONNX export failed: {type(error).__name__}: {error}"
+            first_line = (str(error).strip().splitlines() or [""])[0][:200]
+            say_it, why = True, f"ONNX Runtime could not run it: {type(error).__name__}: {first_line}"
     if say_it:
         print(f"{model.name} runs on Keras ({why})")
     return lambda x: predict_whole_batches(model, np.asarray(x, np.float32), batch_size)

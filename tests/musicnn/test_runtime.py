@@ -34,14 +34,25 @@ def reference() -> dict[str, np.ndarray]:
         return dict(data)
 
 
-def _tiny(name: str = "tiny", seed: int = 0) -> keras.Model:
+@pytest.fixture
+def on_a_cpu(monkeypatch):
+    """This process as on a laptop: the TensorFlow backend, no GPU seen."""
+    if keras.config.backend() != "tensorflow":
+        pytest.skip("ONNX Runtime runs musicnn on the TensorFlow backend only")
+    import tensorflow as tf
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda *args: [])
+
+
+def _tiny(name: str = "tiny", seed: int = 0, frames: int | None = 187) -> keras.Model:
     """A small model with musicnn's input, quick to export."""
     keras.utils.set_random_seed(seed)
-    x = keras.Input((187, 96), name="log_mel")
+    x = keras.Input((frames, 96), name="log_mel")
     h = keras.layers.Conv1D(4, 7, activation="relu")(x)
     return keras.Model(x, keras.layers.Dense(3)(keras.layers.GlobalMaxPooling1D()(h)), name=name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layer", ["penultimate", "taggram"])
 def test_onnx_runtime_equals_keras_and_the_original_graph(musicnn, reference, tmp_path, layer):
     x = np.concatenate([reference["input"]] * 5).astype(np.float32)  # 20 patches: a partial last call
@@ -60,7 +71,9 @@ def test_one_export_per_model_and_weights_kept_whole(tmp_path):
     assert runtime.onnx_file(model, tmp_path) == first and first.stat().st_mtime_ns == stamp, "exported once"
     other = runtime.onnx_file(_tiny(seed=1), tmp_path)
     assert other != first, "other weights, another file"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first.name, other.name])
+    any_length = runtime.onnx_file(_tiny(frames=None), tmp_path)
+    assert any_length not in (first, other), "the same weights in another architecture, another file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first.name, other.name, any_length.name])
 
     def broken(*args, **kwargs):
         Path(args[0]).write_bytes(b"half an export")
@@ -70,7 +83,7 @@ def test_one_export_per_model_and_weights_kept_whole(tmp_path):
     model.export = broken
     with pytest.raises(RuntimeError, match="interrupted"):
         runtime.onnx_file(model, tmp_path)
-    assert len(list(tmp_path.iterdir())) == 2, "an interrupted export leaves no file behind"
+    assert len(list(tmp_path.iterdir())) == 3, "an interrupted export leaves no file behind"
 
 
 def test_predictor_handles_any_number_of_patches(tmp_path):
@@ -81,7 +94,7 @@ def test_predictor_handles_any_number_of_patches(tmp_path):
     assert predict(x[:0]).shape == (0, 3)
 
 
-def test_keras_runs_it_when_onnx_runtime_is_missing_and_says_so(monkeypatch, capsys):
+def test_keras_runs_it_when_onnx_runtime_is_missing_and_says_so(on_a_cpu, monkeypatch, capsys):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "onnxruntime" else real(name, *a))
@@ -90,27 +103,54 @@ def test_keras_runs_it_when_onnx_runtime_is_missing_and_says_so(monkeypatch, cap
     out = runtime.patch_predictor(model, batch_size=4)(x)
     np.testing.assert_allclose(out, model.predict(x, verbose=0), atol=1e-6)
     said = capsys.readouterr().out
-    assert said.startswith("tiny runs on Keras (onnxruntime not installed; `pip install -e .` installs them")
+    assert said.startswith("tiny runs on Keras (onnxruntime is not installed; pyproject.toml, ")
+    assert said.count("\n") == 1
 
 
-def test_keras_runs_it_when_the_export_fails_and_says_why(monkeypatch, capsys):
+def test_keras_runs_it_when_the_export_fails_and_says_why(on_a_cpu, monkeypatch, capsys):
     def failing(model, folder=None):
-        raise ValueError("no such op")
+        raise ValueError("no such op\nand a second line of detail")
 
     monkeypatch.setattr(runtime, "onnx_predictor", failing)
     model = _tiny()
     x = np.random.default_rng(2).normal(size=(3, 187, 96)).astype(np.float32)
     np.testing.assert_allclose(runtime.patch_predictor(model)(x), model.predict(x, verbose=0), atol=1e-6)
-    assert capsys.readouterr().out == "tiny runs on Keras (its ONNX export failed: ValueError: no such op)\n"
+    said = capsys.readouterr().out
+    assert said == "tiny runs on Keras (ONNX Runtime could not run it: ValueError: no such op)\n"
 
 
-def test_onnx_runs_it_by_default_on_a_cpu_and_quietly(monkeypatch, tmp_path, capsys):
-    if runtime.keras_reason()[1]:
-        pytest.skip(f"Keras runs musicnn here: {runtime.keras_reason()[1]}")
+def test_onnx_runs_it_by_default_on_a_cpu_and_quietly(on_a_cpu, monkeypatch, tmp_path, capfd):
     used = []
     real = runtime.onnx_predictor
     monkeypatch.setattr(runtime, "onnx_predictor", lambda model: used.append(model) or real(model, tmp_path))
     model = _tiny()
     x = np.random.default_rng(3).normal(size=(2, 187, 96)).astype(np.float32)
     np.testing.assert_allclose(runtime.patch_predictor(model)(x), model.predict(x, verbose=0), atol=1e-5)
-    assert used == [model] and capsys.readouterr() == ("", "")
+    assert used == [model] and capfd.readouterr() == ("", ""), "nothing on the screen, native output included"
+
+
+def test_an_export_damaged_on_disk_is_made_again(tmp_path):
+    model = _tiny()
+    path = runtime.onnx_file(model, tmp_path)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 3])
+    x = np.random.default_rng(4).normal(size=(2, 187, 96)).astype(np.float32)
+    out = runtime.onnx_predictor(model, tmp_path)(x)
+    np.testing.assert_allclose(out, model.predict(x, verbose=0), atol=1e-5)
+    assert path.stat().st_size > len(whole) // 2, "the damaged file was replaced by a whole export"
+
+
+def test_the_keras_way_takes_any_number_of_patches_too():
+    model = _tiny()
+    x = np.random.default_rng(5).normal(size=(5, 187, 96)).astype(np.float32)
+    out = runtime.predict_whole_batches(model, x, 4)
+    np.testing.assert_allclose(out, model.predict(x, verbose=0), atol=1e-6)
+    assert runtime.predict_whole_batches(model, x[:0], 4).shape == (0, 3)
+
+
+def test_a_model_with_several_outputs_is_refused(tmp_path):
+    x = keras.Input((187, 96))
+    model = keras.Model(x, [keras.layers.Dense(2)(x), keras.layers.Dense(3)(x)], name="two")
+    for make in (lambda: runtime.onnx_predictor(model, tmp_path), lambda: runtime.patch_predictor(model)):
+        with pytest.raises(ValueError, match="two has 2 outputs"):
+            make()

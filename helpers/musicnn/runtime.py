@@ -86,12 +86,17 @@ def onnx_file(model: keras.Model, folder: Path | None = None) -> Path:
     """
     target = onnx_path(model, folder)
     if not target.exists():
-        logging.getLogger("tf2onnx").setLevel(logging.ERROR)  # its INFO lines on every export
-        with staged_file(target) as part, native_stderr_silenced(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            signature = [keras.InputSpec(shape=model.input_shape, dtype="float32")]  # (a model never called
-            model.export(str(part), format="onnx", verbose=False, input_signature=signature)  # has none)
+        _export(model, target)
     return target
+
+
+def _export(model: keras.Model, target: Path) -> None:
+    """Write ``model``'s ONNX export to ``target``, whole or not at all, off the screen."""
+    logging.getLogger("tf2onnx").setLevel(logging.ERROR)  # its INFO lines on every export
+    with staged_file(target) as part, native_stderr_silenced(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        signature = [keras.InputSpec(shape=model.input_shape, dtype="float32")]  # (a model never called
+        model.export(str(part), format="onnx", verbose=False, input_signature=signature)  # has none)
 
 
 def _check_single_output(model: keras.Model) -> None:
@@ -111,19 +116,20 @@ def onnx_predictor(model: keras.Model, folder: Path | None = None) -> Predictor:
     options.log_severity_level = 3  # errors only
 
     def open_session() -> onnxruntime.InferenceSession:
-        return onnxruntime.InferenceSession(onnx_file(model, folder), options,
-                                            providers=["CPUExecutionProvider"])
+        return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
     unreadable = (onnxruntime.capi.onnxruntime_pybind11_state.InvalidProtobuf,
                   onnxruntime.capi.onnxruntime_pybind11_state.Fail)
-    cached = onnx_path(model, folder)
-    from_earlier_run = cached.exists()
+    path = onnx_path(model, folder)
+    from_earlier_run = path.exists()
+    if not from_earlier_run:
+        _export(model, path)
     try:
         session = open_session()
     except unreadable:
         if not from_earlier_run:
             raise
-        cached.unlink()
+        _export(model, path)  # replaces the damaged file in one step
         session = open_session()
     name = session.get_inputs()[0].name
 
